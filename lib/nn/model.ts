@@ -1,0 +1,73 @@
+/**
+ * The contract between models (`lib/nn`) and training loops (`lib/train`):
+ * anything with paired parameters and gradients, a forward pass and a
+ * forward + backward pass is a {@linkcode Model}.
+ *
+ * Batch-first: `X` is `[n, in]`, `Y` is one-hot `[n, k]` (for the binary
+ * logistic case `k = 1` and `Y` holds 0/1), `yHat` is `[n, k]`.
+ *
+ * @module
+ */
+
+import type { Matrix } from "../tensor/matrix.ts";
+
+/**
+ * Anything the training loops can train. Parameters and gradients are paired
+ * by index.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import type { Model } from "./model.ts";
+ *
+ * // y = w·x, loss ½Σ(ŷ − y)², a one-parameter model written by hand.
+ * const w = Matrix.from([[2]]), dw = Matrix.from([[0]]);
+ * const model: Model = {
+ *   params: [w],
+ *   grads: [dw],
+ *   outputSize: 1,
+ *   predict: (X) => new Matrix(X.rows, 1, X.data.map((x) => x * w.data[0])),
+ *   loss(X, Y) {
+ *     const P = this.predict(X);
+ *     return P.data.reduce((s, p, i) => s + 0.5 * (p - Y.data[i]) ** 2, 0);
+ *   },
+ *   lossAndGrad(X, Y) {
+ *     const P = this.predict(X);
+ *     dw.data[0] = P.data.reduce((s, p, i) => s + (p - Y.data[i]) * X.data[i], 0);
+ *     return this.loss(X, Y);
+ *   },
+ * };
+ * assert.equal(model.lossAndGrad(Matrix.from([[1]]), Matrix.from([[3]])), 0.5);
+ * assert.equal(dw.data[0], -1);
+ * ```
+ */
+export interface Model {
+  /** Trainable parameters, e.g. `[W1, b1, W2, b2]`; updated in place by optimizers. */
+  readonly params: Matrix[];
+  /** Gradients, same shapes and order as `params`; filled by `lossAndGrad`. */
+  readonly grads: Matrix[];
+  /** Output dimension (number of classes for classifiers). */
+  readonly outputSize: number;
+  /**
+   * Forward pass for inference: `X [n, in] → yHat [n, out]`. May return a
+   * reused workspace: copy it if you need it after the next call.
+   */
+  predict(X: Matrix): Matrix;
+  /**
+   * Loss of the batch (the model's configured loss and reduction, including
+   * any L2 penalty).
+   *
+   * @param X Inputs `[n, in]`.
+   * @param Y Targets `[n, out]` (one-hot for classifiers).
+   */
+  loss(X: Matrix, Y: Matrix): number;
+  /**
+   * Forward + backward on a batch: fills `grads`, returns the batch loss (the
+   * same value as `loss()`).
+   *
+   * @param X Inputs `[n, in]`.
+   * @param Y Targets `[n, out]` (one-hot for classifiers).
+   */
+  lossAndGrad(X: Matrix, Y: Matrix): number;
+}
