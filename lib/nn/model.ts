@@ -21,20 +21,16 @@ import type { Matrix } from "../tensor/matrix.ts";
  * import { Matrix } from "../tensor/matrix.ts";
  * import type { Model } from "./model.ts";
  *
- * // y = w·x, loss ½Σ(ŷ − y)², a one-parameter model written by hand.
+ * // y = w·x on one sample, loss ½(ŷ − y)², a one-parameter model written by hand.
  * const w = Matrix.from([[2]]), dw = Matrix.from([[0]]);
  * const model: Model = {
  *   params: [w],
  *   grads: [dw],
  *   outputSize: 1,
- *   predict: (X) => new Matrix(X.rows, 1, X.data.map((x) => x * w.data[0])),
- *   loss(X, Y) {
- *     const P = this.predict(X);
- *     return P.data.reduce((s, p, i) => s + 0.5 * (p - Y.data[i]) ** 2, 0);
- *   },
+ *   predict: (X) => Matrix.from([[w.data[0] * X.data[0]]]),
+ *   loss: (X, Y) => 0.5 * (w.data[0] * X.data[0] - Y.data[0]) ** 2,
  *   lossAndGrad(X, Y) {
- *     const P = this.predict(X);
- *     dw.data[0] = P.data.reduce((s, p, i) => s + (p - Y.data[i]) * X.data[i], 0);
+ *     dw.data[0] = (w.data[0] * X.data[0] - Y.data[0]) * X.data[0];
  *     return this.loss(X, Y);
  *   },
  * };
