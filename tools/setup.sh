@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine: npm dependencies (the deno binary among them),
+# the Debian packages the project needs, and a Jupyter kernelspec "deno" that points at the
+# project's own deno. Every step that is already satisfied is skipped with one short line; a
+# second run installs nothing and says so. Usage: bash tools/setup.sh
+set -euo pipefail
+
+# Debian packages the project needs: the ONE list. Add new ones here with the reason.
+APT_PACKAGES=(
+  libopenblas0-pthread # lib/blas: cblas_sgemm/cblas_dgemm through Deno.dlopen
+  jupyter-client       # kernelspecs and kernel management for the notebooks
+  python3-nbclient     # executing notebooks headless (tests, reproduce)
+  python3-nbconvert    # exporting executed notebooks
+  chromium             # headless static export of plotly figures (PNG, SVG)
+  python3-h5py         # cross-checking the HDF5 weight files against h5py
+  python3-numpy        # numpy reference runs for tests and benchmarks
+  fonts-dejavu-core    # fonts for exported figures and canvas images
+)
+MIN_DENO_VERSION="2.9.0"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DENO="$ROOT/node_modules/.bin/deno"
+STAMP="$ROOT/node_modules/.setup-stamp"
+start_ns=$(date +%s%N)
+installed=()
+
+say() { printf 'set-up: %s\n' "$*"; }
+die() {
+  printf 'set-up failed: %s\n' "$*" >&2
+  exit 1
+}
+
+# Prints "ok" when every package in package-lock.json is installed at its locked version.
+node_modules_match_lock() {
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const root = process.argv[1];
+    const lock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8"));
+    for (const [where, entry] of Object.entries(lock.packages ?? {})) {
+      if (where === "" || entry.link) continue;
+      let found;
+      try {
+        found = JSON.parse(fs.readFileSync(path.join(root, where, "package.json"), "utf8")).version;
+      } catch {
+        if (entry.optional) continue; // optional: a binary for another platform
+        process.exit(0);
+      }
+      if (found !== entry.version) process.exit(0);
+    }
+    console.log("ok");
+  ' "$ROOT" 2>/dev/null || true
+}
+
+# --- a. npm dependencies ---------------------------------------------------------------------
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  die "node and npm are required: install them first (apt-get install -y nodejs npm)"
+fi
+[[ -f "$ROOT/package-lock.json" ]] || die "$ROOT/package-lock.json is missing: restore it from git"
+
+if [[ -f "$STAMP" && "$STAMP" -nt "$ROOT/package-lock.json" ]]; then
+  say "npm dependencies up to date (node_modules/.setup-stamp newer than package-lock.json)"
+elif [[ -d "$ROOT/node_modules" && "$(node_modules_match_lock)" == "ok" ]]; then
+  touch "$STAMP"
+  say "npm dependencies already match package-lock.json"
+else
+  say "installing npm dependencies (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund) ||
+    die "npm ci failed in $ROOT: check network access to the npm registry, then run again"
+  touch "$STAMP"
+  installed+=("npm dependencies")
+fi
+
+# node_modules/.bin/deno must be the native binary. npm may skip deno's postinstall script,
+# which copies the platform binary into node_modules/deno/ and relinks .bin/deno to it.
+deno_is_native() {
+  local target
+  target="$(readlink -f "$DENO" 2>/dev/null)" || return 1
+  [[ -x "$target" && "$target" != *.cjs ]] && "$DENO" --version >/dev/null 2>&1
+}
+if ! deno_is_native; then
+  say "linking node_modules/.bin/deno to the native binary (deno's postinstall did not run)"
+  (cd "$ROOT" && node node_modules/deno/install.cjs) >/dev/null 2>&1 || true
+  if ! deno_is_native; then
+    platform_bin=""
+    for candidate in "$ROOT"/node_modules/@deno/*/deno; do
+      [[ -f "$candidate" ]] && platform_bin="$candidate" && break
+    done
+    [[ -n "$platform_bin" ]] ||
+      die "no deno binary under $ROOT/node_modules/@deno/: run 'rm -rf node_modules' and again"
+    chmod +x "$platform_bin"
+    mkdir -p "$ROOT/node_modules/.bin"
+    ln -sfn "$platform_bin" "$DENO"
+  fi
+  deno_is_native || die "$DENO does not run: run 'rm -rf node_modules' and run set-up again"
+  installed+=("deno link")
+fi
+deno_version="$("$DENO" --version | sed -n '1s/^deno \([0-9][0-9.]*\).*/\1/p')"
+[[ "$(printf '%s\n%s\n' "$MIN_DENO_VERSION" "$deno_version" | sort -V | head -n 1)" == \
+  "$MIN_DENO_VERSION" ]] ||
+  die "deno $deno_version found at $DENO, expected >= $MIN_DENO_VERSION: raise \"deno\" in package.json"
+
+# --- b. Debian packages ----------------------------------------------------------------------
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+  say "not a Debian system: install the equivalents of ${APT_PACKAGES[*]} yourself"
+else
+  present="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null |
+    awk '$2 == "installed" { print $1 }' || true)"
+  missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    grep -qxF "$pkg" <<<"$present" || missing+=("$pkg")
+  done
+  if ((${#missing[@]} == 0)); then
+    say "Debian packages present (${#APT_PACKAGES[@]})"
+  else
+    sudo=()
+    if ((EUID != 0)); then
+      if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+        die "Debian packages missing (${missing[*]}) and not root: run 'sudo bash tools/setup.sh'"
+      fi
+      sudo=(sudo -n)
+    fi
+    say "installing Debian packages: ${missing[*]}"
+    apt_opts=(-y -q --no-install-recommends -o DPkg::Lock::Timeout=300)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q ||
+      die "apt-get update failed: check network access to the Debian mirrors"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" "${missing[@]}" ||
+      die "apt-get install failed for: ${missing[*]} (see the apt output above)"
+    installed+=("${#missing[@]} Debian package(s)")
+  fi
+fi
+
+# --- c. Jupyter kernelspec "deno" --------------------------------------------------------------
+# Prints the realpath of argv[0] and the directory of the kernelspec named deno as Jupyter
+# resolves it (two lines), or nothing.
+kernelspec_binary() {
+  /usr/bin/python3 - <<'EOF' 2>/dev/null || true
+import os
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+try:
+    spec = KernelSpecManager().get_kernel_spec("deno")
+    print(os.path.realpath(spec.argv[0]))
+    print(spec.resource_dir)
+except NoSuchKernel:
+    pass
+EOF
+}
+if ! /usr/bin/python3 -c 'import jupyter_client' 2>/dev/null; then
+  die "/usr/bin/python3 cannot import jupyter_client: apt-get install -y --no-install-recommends \
+python3-jupyter-client"
+fi
+deno_real="$(readlink -f "$DENO")"
+read_kernelspec() {
+  mapfile -t spec < <(kernelspec_binary)
+  spec_bin="${spec[0]:-}"
+  spec_dir="${spec[1]:-}"
+}
+read_kernelspec
+if [[ "${spec_bin:-}" == "$deno_real" ]]; then
+  say "kernelspec deno points at $deno_real"
+else
+  say "installing kernelspec deno -> $deno_real${spec_bin:+ (was $spec_bin)}"
+  "$DENO" jupyter --install --force >/dev/null 2>&1 ||
+    die "'$DENO jupyter --install --force' failed: run it by hand to see why"
+  read_kernelspec
+  [[ "${spec_bin:-}" == "$deno_real" ]] ||
+    die "Jupyter resolves kernelspec deno to ${spec_dir:-nothing} (${spec_bin:-no argv}), not \
+$deno_real: deno writes to ~/.local/share/jupyter/kernels; unset JUPYTER_PATH/JUPYTER_DATA_DIR \
+or remove the shadowing kernelspec"
+  installed+=("kernelspec deno")
+fi
+
+# --- d. summary ------------------------------------------------------------------------------
+elapsed="$(awk -v s="$start_ns" -v e="$(date +%s%N)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')"
+if ((${#installed[@]} == 0)); then
+  say "nothing to install (deno $deno_version, ${elapsed} s)"
+else
+  joined="$(printf '%s, ' "${installed[@]}")"
+  say "installed ${joined%, } (deno $deno_version, ${elapsed} s)"
+fi
