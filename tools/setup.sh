@@ -64,8 +64,20 @@ elif [[ -d "$ROOT/node_modules" && "$(node_modules_match_lock)" == "ok" ]]; then
   say "npm dependencies already match package-lock.json"
 else
   say "installing npm dependencies (npm ci)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund) ||
-    die "npm ci failed in $ROOT: check network access to the npm registry, then run again"
+  npm_log="$(mktemp)"
+  trap 'rm -f "$npm_log"' EXIT
+  if (cd "$ROOT" && npm ci --no-audit --no-fund) >"$npm_log" 2>&1; then
+    cat "$npm_log"
+  elif grep -q 'code EUSAGE' "$npm_log"; then
+    # npm ci refuses a lock file that lacks the optional binaries of other platforms (registries
+    # that do not serve them produce such lock files); npm install keeps the locked versions.
+    say "npm ci rejected package-lock.json as out of sync; using npm install --no-save instead"
+    (cd "$ROOT" && npm install --no-audit --no-fund --no-save) ||
+      die "npm install failed in $ROOT: check network access to the npm registry, then run again"
+  else
+    cat "$npm_log" >&2
+    die "npm ci failed in $ROOT (output above): check network access to the npm registry"
+  fi
   touch "$STAMP"
   installed+=("npm dependencies")
 fi
@@ -89,7 +101,7 @@ if ! deno_is_native; then
       die "no deno binary under $ROOT/node_modules/@deno/: run 'rm -rf node_modules' and again"
     chmod +x "$platform_bin"
     mkdir -p "$ROOT/node_modules/.bin"
-    ln -sfn "$platform_bin" "$DENO"
+    ln -sfn "../${platform_bin#"$ROOT/node_modules/"}" "$DENO"
   fi
   deno_is_native || die "$DENO does not run: run 'rm -rf node_modules' and run set-up again"
   installed+=("deno link")
