@@ -67,3 +67,52 @@ export interface Model {
    */
   lossAndGrad(X: Matrix, Y: Matrix): number;
 }
+
+/**
+ * Copies of a model's parameters, in `params` order (e.g. to keep the best
+ * weights seen, or to restore a starting point).
+ *
+ * @param model Any {@linkcode Model}.
+ * @returns New matrices, one per parameter.
+ */
+export function saveParams(model: Model): Matrix[] {
+  return model.params.map((p) => p.clone());
+}
+
+/**
+ * Copies `values` into a model's parameters (shapes must match, dtypes may
+ * differ), e.g. pretrained weights or a {@linkcode saveParams} snapshot.
+ *
+ * @param model Any {@linkcode Model}.
+ * @param values One matrix per parameter, same shapes as `model.params`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { loadParams, type Model, saveParams } from "./model.ts";
+ *
+ * const w = Matrix.from([[1, 2]]);
+ * const model = { params: [w] } as unknown as Model;
+ * const saved = saveParams(model);
+ * w.set(0, 0, 9);
+ * loadParams(model, saved);
+ * assert.equal(w.get(0, 0), 1);
+ * ```
+ */
+export function loadParams(model: Model, values: readonly Matrix[]): void {
+  if (values.length !== model.params.length) {
+    throw new RangeError(
+      `Cannot load params: expected ${model.params.length} matrices, got ${values.length}`,
+    );
+  }
+  model.params.forEach((p, i) => {
+    const v = values[i];
+    if (v.rows !== p.rows || v.cols !== p.cols) {
+      throw new RangeError(
+        `Cannot load params: parameter ${i} has shape [${p.rows}, ${p.cols}], got [${v.rows}, ${v.cols}]`,
+      );
+    }
+    p.data.set(v.data);
+  });
+}

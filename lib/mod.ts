@@ -1,0 +1,10 @@
+/**
+ * The kit's single entry point: notebooks import everything from here.
+ *
+ * @module
+ */
+
+export * from "./tensor/mod.ts";
+export * from "./random.ts";
+export * from "./nn/mod.ts";
+export * from "./metrics.ts";

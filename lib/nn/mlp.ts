@@ -1,0 +1,686 @@
+/**
+ * A fully connected network (multi-layer perceptron) from a list of layer
+ * sizes and activations, implementing {@linkcode Model} — every seed's model
+ * except seed 001's bias-column form (see `bias_column_net.ts`).
+ *
+ * Batch-first: `X [n, sizes[0]]`, layer `l` has `W [sizes[l], sizes[l+1]]`
+ * and (with `bias`) `b [1, sizes[l+1]]`, `Z = A·W + b`, `A = f(Z)`.
+ * Forward and backward sit side by side in this file; the backward is the
+ * textbook chain rule (`dW = Aᵀ·dZ`, `db = Σᵢ dZᵢ`, `dA = dZ·Wᵀ`), with the
+ * fused output gradient `dZ = P − Y` for softmax + cross-entropy and
+ * sigmoid + binary cross-entropy.
+ *
+ * Hot paths allocate nothing per call: activations and deltas live in
+ * workspaces kept per batch size (a few are cached, so alternating train
+ * batches and evaluation does not reallocate), and every matrix product goes
+ * through `matmul` with `transA`/`transB` and a reused `out`.
+ *
+ * The seeds' bugs are opt-in, named switches in {@linkcode MlpSeedFaithful};
+ * nothing seed-faithful happens unless asked for.
+ *
+ * @module
+ */
+
+import type { Prng } from "../random.ts";
+import { type DType, formatShape, Matrix } from "../tensor/matrix.ts";
+import { addRowVector, colSums } from "../tensor/ops.ts";
+import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
+import {
+  ACTIVATION_NAMES,
+  activationBackward,
+  activationForward,
+  type ActivationName,
+  softmaxOverBatch,
+} from "./activations.ts";
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyBackward,
+  crossEntropy,
+  crossEntropyBackward,
+  l2Penalty,
+  l2PenaltyBackward,
+  type LogLossOptions,
+  type LossBackwardOptions,
+  type Reduction,
+  reductionScale,
+  seed000RunningErrorCost,
+  sigmoidBinaryCrossEntropy,
+  softmaxCrossEntropy,
+  squaredError,
+  squaredErrorBackward,
+} from "./losses.ts";
+import { type Init, initialize } from "./init.ts";
+import type { Model } from "./model.ts";
+
+/** Names of the losses an {@linkcode Mlp} can be trained on. */
+export type LossName = "squaredError" | "crossEntropy" | "binaryCrossEntropy";
+
+/**
+ * The seeds' bugs, each an explicit switch (all off by default). Turn them on
+ * to get a seed's published numbers back; leave them off for the correct
+ * gradient. Presets per seed are in `seed_faithful.ts`.
+ */
+export interface MlpSeedFaithful {
+  /**
+   * Seed 000's batch gradient descent: the seed averaged the output errors
+   * `ŷ − y` over the batch but back-propagated that mean through the
+   * activations of the LAST sample only (its loop variables `Z1..Z4` and
+   * `X_TRAIN[sample]` still held sample 1999). Wrong because the gradient of
+   * a mean loss is the mean of per-sample gradients, each through its own
+   * sample's activations. Needs `loss: "squaredError"`.
+   */
+  batchErrorThroughLastSample?: boolean;
+  /**
+   * Seed 000's reported batch cost: `loss()` returns
+   * `seed000RunningErrorCost` (squares of a running SUM of errors, over 2n)
+   * instead of the squared error. Wrong because errors cancel in the running
+   * sum and early samples are counted up to n times. Needs
+   * `loss: "squaredError"`.
+   */
+  runningErrorSumCost?: boolean;
+  /**
+   * Seed 002: gradients were divided by this count instead of the batch size
+   * (the seed used m = 60,000, the size before its 5,000-image dev split,
+   * while training on 55,000), so every step is 55/60 of the intended one.
+   */
+  gradientDivisor?: number;
+  /**
+   * Seed 002: each bias gradient was ONE scalar, the sum of `dZ` over all
+   * samples AND all units (`np.sum(dZ)` without `axis=1`), broadcast to every
+   * unit. Wrong because each unit's bias has its own gradient `Σᵢ dZᵢⱼ`. Needs
+   * `bias: true`.
+   */
+  scalarBiasGradient?: boolean;
+  /**
+   * Seed 003 Q1b/Q1c: the output softmax divided by the sum over the whole
+   * batch instead of each row (`a / np.sum(a)` without `axis=1`), and that
+   * matrix was used both for the loss and in the gradient `P − Y`. Wrong
+   * because a row's probabilities then sum to about 1/n. Needs a softmax
+   * output.
+   */
+  softmaxOverBatch?: boolean;
+  /**
+   * Seed 004: the output delta was `(softmax(ŷ) − y) / k` with `ŷ` already a
+   * softmax (softmax applied twice) and k = 10 the number of classes (the
+   * seed's `m = y.shape[0]` of a one-hot column). As in the seed, 1 is
+   * subtracted wherever the entry equals the label's entry. Wrong because the
+   * softmax + cross-entropy gradient is `ŷ − y`. Needs a softmax output and
+   * `loss: "crossEntropy"`.
+   */
+  doubleSoftmaxDelta?: boolean;
+  /**
+   * Seed 004: the last hidden layer's delta used `softmax′(z) = s(1 − s)`
+   * (with `s` the softmax of that layer's pre-activations) instead of the
+   * layer's own ReLU′. Wrong because that layer applies ReLU, not softmax.
+   * Needs at least two layers.
+   */
+  softmaxPrimeLastHidden?: boolean;
+}
+
+const FAITHFUL_KEYS: readonly (keyof MlpSeedFaithful)[] = [
+  "batchErrorThroughLastSample",
+  "runningErrorSumCost",
+  "gradientDivisor",
+  "scalarBiasGradient",
+  "softmaxOverBatch",
+  "doubleSoftmaxDelta",
+  "softmaxPrimeLastHidden",
+];
+
+/** Options of {@linkcode mlp}. */
+export interface MlpOptions {
+  /** Layer widths `[in, hidden…, out]`, e.g. `[784, 150, 100, 50, 10]`. */
+  sizes: readonly number[];
+  /** One activation per layer (`sizes.length − 1` of them). */
+  activations: readonly ActivationName[];
+  /** The training loss. */
+  loss: LossName;
+  /** `"mean"` over the batch (default) or `"sum"` (per-sample SGD seeds). */
+  reduction?: Reduction;
+  /** Whether layers have a bias vector `b [1, out]`. Default `true`; seed 000 had none. */
+  bias?: boolean;
+  /** Weight initialiser, one for all layers or one per layer. Default Glorot uniform. */
+  init?: Init | readonly Init[];
+  /** Bias initialiser, one for all or one per layer. Default zeros. */
+  biasInit?: Init | readonly Init[];
+  /** L2 strength λ: adds `λ Σ ‖W‖²` (biases excluded) to the loss, as seed 003 Q1a. Default 0. */
+  l2?: number;
+  /**
+   * Seed-faithful `ε` inside the loss logarithms (seed 003: 1e-40 binary,
+   * 1e-39 softmax); default none, the loss is then computed exactly from the
+   * logits.
+   */
+  logEpsilon?: number;
+  /** Source of randomness for the initialisers (required unless all are zeros). */
+  prng?: Prng;
+  /** Parameter and workspace dtype. Default `"float64"`. */
+  dtype?: DType;
+  /** The seeds' bugs, off by default. */
+  seedFaithful?: MlpSeedFaithful;
+}
+
+/** Per-batch-size buffers of an {@linkcode Mlp}. */
+class Workspace {
+  readonly n: number;
+  /** Pre-activations per layer, `[n, sizes[l+1]]`. */
+  readonly Z: Matrix[];
+  /** Activations per layer (the same object as `Z` for `"linear"`). */
+  readonly A: Matrix[];
+  /** `{ out: Z[l] }` for the forward products. */
+  readonly forwardOptions: MatmulOptions[];
+  /** Deltas per layer, allocated on first backward. */
+  dZ: Matrix[] | undefined;
+  /** `{ transB: true, out: dZ[l-1] }` for `dA = dZ·Wᵀ`. */
+  backOptions: MatmulOptions[] | undefined;
+  /** `{ reduction: "sum", out: dZ[L-1] }` for generic loss backwards. */
+  lossBackOptions: LossBackwardOptions | undefined;
+
+  constructor(
+    n: number,
+    sizes: readonly number[],
+    activations: readonly ActivationName[],
+    dtype: DType,
+  ) {
+    this.n = n;
+    this.Z = [];
+    this.A = [];
+    this.forwardOptions = [];
+    for (let l = 0; l < activations.length; l++) {
+      const Z = Matrix.zeros(n, sizes[l + 1], dtype);
+      this.Z.push(Z);
+      this.A.push(activations[l] === "linear" ? Z : Matrix.zeros(n, sizes[l + 1], dtype));
+      this.forwardOptions.push({ out: Z });
+    }
+  }
+
+  ensureBackward(dtype: DType): Matrix[] {
+    if (this.dZ === undefined) {
+      const dZ = this.Z.map((Z) => Matrix.zeros(this.n, Z.cols, dtype));
+      this.backOptions = dZ.map((_, l) => ({ transB: true, out: l > 0 ? dZ[l - 1] : undefined }));
+      this.lossBackOptions = { reduction: "sum", out: dZ[dZ.length - 1] };
+      this.dZ = dZ;
+    }
+    return this.dZ;
+  }
+}
+
+const MAX_WORKSPACES = 4;
+
+/**
+ * A fully connected network implementing {@linkcode Model}; build one with
+ * {@linkcode mlp}.
+ */
+export class Mlp implements Model {
+  /** Layer widths `[in, hidden…, out]`. */
+  readonly sizes: readonly number[];
+  /** One activation per layer. */
+  readonly activations: readonly ActivationName[];
+  /** The training loss. */
+  readonly lossName: LossName;
+  /** How per-sample losses combine. */
+  readonly reduction: Reduction;
+  /** L2 strength λ (0 for none). */
+  readonly l2: number;
+  /** Seed-faithful ε inside the loss logarithms, if any. */
+  readonly logEpsilon: number | undefined;
+  /** The enabled seed bugs (a frozen copy). */
+  readonly seedFaithful: Readonly<MlpSeedFaithful>;
+  /** Weights `W_l [sizes[l], sizes[l+1]]`. */
+  readonly weights: Matrix[];
+  /** Biases `b_l [1, sizes[l+1]]` (empty without bias). */
+  readonly biases: Matrix[];
+  /** Gradients of the weights. */
+  readonly weightGrads: Matrix[];
+  /** Gradients of the biases (empty without bias). */
+  readonly biasGrads: Matrix[];
+  /** `[W1, b1, W2, b2, …]` (or `[W1, W2, …]` without bias). */
+  readonly params: Matrix[];
+  /** Gradients in the order of `params`. */
+  readonly grads: Matrix[];
+  /** Width of the output layer. */
+  readonly outputSize: number;
+  /** Parameter dtype. */
+  readonly dtype: DType;
+
+  #ws: Workspace | undefined;
+  readonly #cache = new Map<number, Workspace>();
+  readonly #dWOptions: MatmulOptions[];
+  readonly #lossOptions: LogLossOptions;
+  readonly #hasBias: boolean;
+
+  /** Use {@linkcode mlp}; this constructor takes the same options. */
+  constructor(options: MlpOptions) {
+    const { sizes, activations, loss } = options;
+    const where = "Cannot build mlp";
+    if (!Array.isArray(sizes) || sizes.length < 2) {
+      throw new RangeError(`${where}: sizes must list at least 2 widths, got ${String(sizes)}`);
+    }
+    for (const d of sizes) {
+      if (!Number.isInteger(d) || d < 1) {
+        throw new RangeError(
+          `${where}: sizes must be positive integers, got [${sizes.join(", ")}]`,
+        );
+      }
+    }
+    if (activations.length !== sizes.length - 1) {
+      throw new RangeError(
+        `${where}: expected ${sizes.length - 1} activations for sizes [${
+          sizes.join(", ")
+        }], got ${activations.length}`,
+      );
+    }
+    for (const a of activations) {
+      if (!ACTIVATION_NAMES.includes(a)) {
+        throw new TypeError(
+          `${where}: unknown activation ${String(a)}, expected one of ${
+            ACTIVATION_NAMES.join(", ")
+          }`,
+        );
+      }
+    }
+    const out = activations[activations.length - 1];
+    if (loss !== "squaredError" && loss !== "crossEntropy" && loss !== "binaryCrossEntropy") {
+      throw new TypeError(
+        `${where}: unknown loss ${
+          String(loss)
+        }, expected squaredError, crossEntropy or binaryCrossEntropy`,
+      );
+    }
+    if (loss !== "squaredError" && out !== "softmax" && out !== "sigmoid") {
+      throw new RangeError(`${where}: loss ${loss} needs a softmax or sigmoid output, got ${out}`);
+    }
+    const reduction = options.reduction ?? "mean";
+    reductionScale(reduction, 1);
+    const l2 = options.l2 ?? 0;
+    if (!(l2 >= 0)) throw new RangeError(`${where}: l2 must be >= 0, got ${l2}`);
+    const faithful = { ...(options.seedFaithful ?? {}) };
+    for (const key of Object.keys(faithful)) {
+      if (!FAITHFUL_KEYS.includes(key as keyof MlpSeedFaithful)) {
+        throw new TypeError(
+          `${where}: unknown seedFaithful option ${key}, expected one of ${
+            FAITHFUL_KEYS.join(", ")
+          }`,
+        );
+      }
+    }
+    const hasBias = options.bias ?? true;
+    const need = (ok: boolean, flag: string, what: string) => {
+      if (!ok) throw new RangeError(`${where}: seedFaithful.${flag} needs ${what}`);
+    };
+    if (faithful.batchErrorThroughLastSample) {
+      need(
+        loss === "squaredError",
+        "batchErrorThroughLastSample",
+        `loss squaredError, got ${loss}`,
+      );
+    }
+    if (faithful.runningErrorSumCost) {
+      need(loss === "squaredError", "runningErrorSumCost", `loss squaredError, got ${loss}`);
+    }
+    if (faithful.gradientDivisor !== undefined) {
+      need(
+        faithful.gradientDivisor > 0,
+        "gradientDivisor",
+        `a positive number, got ${faithful.gradientDivisor}`,
+      );
+    }
+    if (faithful.scalarBiasGradient) need(hasBias, "scalarBiasGradient", "bias: true");
+    if (faithful.softmaxOverBatch) {
+      need(out === "softmax", "softmaxOverBatch", `a softmax output, got ${out}`);
+    }
+    if (faithful.doubleSoftmaxDelta) {
+      need(
+        out === "softmax" && loss === "crossEntropy",
+        "doubleSoftmaxDelta",
+        `a softmax output with loss crossEntropy, got ${out} with ${loss}`,
+      );
+    }
+    if (faithful.softmaxPrimeLastHidden) {
+      need(activations.length >= 2, "softmaxPrimeLastHidden", "at least 2 layers");
+    }
+
+    this.sizes = [...sizes];
+    this.activations = [...activations];
+    this.lossName = loss;
+    this.reduction = reduction;
+    this.l2 = l2;
+    this.logEpsilon = options.logEpsilon;
+    this.seedFaithful = Object.freeze(faithful);
+    this.dtype = options.dtype ?? "float64";
+    this.outputSize = sizes[sizes.length - 1];
+    this.#hasBias = hasBias;
+    this.#lossOptions = { reduction, logEpsilon: options.logEpsilon };
+
+    const L = activations.length;
+    const pick = (init: Init | readonly Init[] | undefined, l: number, fallback: Init): Init => {
+      if (init === undefined) return fallback;
+      if (Array.isArray(init)) {
+        if (init.length !== L) {
+          throw new RangeError(`${where}: expected 1 or ${L} initialisers, got ${init.length}`);
+        }
+        return init[l];
+      }
+      return init as Init;
+    };
+    this.weights = [];
+    this.biases = [];
+    this.weightGrads = [];
+    this.biasGrads = [];
+    this.params = [];
+    this.grads = [];
+    this.#dWOptions = [];
+    for (let l = 0; l < L; l++) {
+      const W = initialize(
+        Matrix.zeros(sizes[l], sizes[l + 1], this.dtype),
+        pick(options.init, l, { kind: "glorot" }),
+        {
+          prng: options.prng,
+        },
+      );
+      const dW = Matrix.zeros(sizes[l], sizes[l + 1], this.dtype);
+      this.weights.push(W);
+      this.weightGrads.push(dW);
+      this.params.push(W);
+      this.grads.push(dW);
+      this.#dWOptions.push({ transA: true, out: dW });
+      if (hasBias) {
+        const b = initialize(
+          Matrix.zeros(1, sizes[l + 1], this.dtype),
+          pick(options.biasInit, l, { kind: "zeros" }),
+          {
+            prng: options.prng,
+            fanIn: sizes[l],
+            fanOut: sizes[l + 1],
+          },
+        );
+        const db = Matrix.zeros(1, sizes[l + 1], this.dtype);
+        this.biases.push(b);
+        this.biasGrads.push(db);
+        this.params.push(b);
+        this.grads.push(db);
+      }
+    }
+  }
+
+  #workspace(n: number): Workspace {
+    const ws = this.#ws;
+    if (ws !== undefined && ws.n === n) return ws;
+    let next = this.#cache.get(n);
+    if (next === undefined) {
+      next = new Workspace(n, this.sizes, this.activations, this.dtype);
+      if (this.#cache.size >= MAX_WORKSPACES) {
+        const oldest = this.#cache.keys().next().value as number;
+        this.#cache.delete(oldest);
+      }
+      this.#cache.set(n, next);
+    }
+    this.#ws = next;
+    return next;
+  }
+
+  #checkInput(X: Matrix, op: string): void {
+    if (X.cols !== this.sizes[0]) {
+      throw new RangeError(
+        `Cannot ${op}: X must have ${this.sizes[0]} columns, got ${formatShape(X.shape)}`,
+      );
+    }
+    if (X.dtype !== this.dtype) {
+      throw new TypeError(
+        `Cannot ${op}: X dtype ${X.dtype} differs from the parameters' ${this.dtype}`,
+      );
+    }
+  }
+
+  #checkTargets(X: Matrix, Y: Matrix, op: string): void {
+    if (Y.rows !== X.rows || Y.cols !== this.outputSize) {
+      throw new RangeError(
+        `Cannot ${op}: Y must have shape ${formatShape([X.rows, this.outputSize])} for X ${
+          formatShape(X.shape)
+        }, got ${formatShape(Y.shape)}`,
+      );
+    }
+  }
+
+  #forward(X: Matrix): Workspace {
+    const ws = this.#workspace(X.rows);
+    const L = this.activations.length;
+    let input = X;
+    for (let l = 0; l < L; l++) {
+      const Z = ws.Z[l];
+      matmul(input, this.weights[l], ws.forwardOptions[l]);
+      if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
+      if (l === L - 1 && this.seedFaithful.softmaxOverBatch) softmaxOverBatch(Z, ws.A[l]);
+      else activationForward(this.activations[l], Z, ws.A[l]);
+      input = ws.A[l];
+    }
+    return ws;
+  }
+
+  #lossValue(ws: Workspace, Y: Matrix): number {
+    const L = this.activations.length;
+    const A = ws.A[L - 1], Z = ws.Z[L - 1], out = this.activations[L - 1];
+    const opts = this.#lossOptions;
+    let value: number;
+    switch (this.lossName) {
+      case "squaredError":
+        value = this.seedFaithful.runningErrorSumCost
+          ? seed000RunningErrorCost(A, Y)
+          : squaredError(A, Y, opts);
+        break;
+      case "crossEntropy":
+        value = out === "softmax" && !this.seedFaithful.softmaxOverBatch &&
+            this.logEpsilon === undefined
+          ? softmaxCrossEntropy(Z, Y, opts)
+          : crossEntropy(A, Y, opts);
+        break;
+      case "binaryCrossEntropy":
+        value = out === "sigmoid" && this.logEpsilon === undefined
+          ? sigmoidBinaryCrossEntropy(Z, Y, opts)
+          : binaryCrossEntropy(A, Y, opts);
+        break;
+    }
+    return value + l2Penalty(this.weights, this.l2);
+  }
+
+  /**
+   * Forward pass: `X [n, sizes[0]] → yHat [n, outputSize]`. Returns a
+   * workspace that the next call with the same batch size overwrites.
+   *
+   * @param X Inputs `[n, sizes[0]]`, same dtype as the parameters.
+   */
+  predict(X: Matrix): Matrix {
+    this.#checkInput(X, "predict");
+    const ws = this.#forward(X);
+    return ws.A[this.activations.length - 1];
+  }
+
+  /**
+   * The batch loss (configured loss and reduction, plus the L2 penalty).
+   *
+   * @param X Inputs `[n, sizes[0]]`.
+   * @param Y Targets `[n, outputSize]`.
+   */
+  loss(X: Matrix, Y: Matrix): number {
+    this.#checkInput(X, "compute loss");
+    this.#checkTargets(X, Y, "compute loss");
+    return this.#lossValue(this.#forward(X), Y);
+  }
+
+  /**
+   * Forward and backward: fills `grads` and returns the batch loss.
+   *
+   * @param X Inputs `[n, sizes[0]]`.
+   * @param Y Targets `[n, outputSize]`.
+   */
+  lossAndGrad(X: Matrix, Y: Matrix): number {
+    this.#checkInput(X, "compute gradients");
+    this.#checkTargets(X, Y, "compute gradients");
+    const ws = this.#forward(X);
+    const value = this.#lossValue(ws, Y);
+    if (this.seedFaithful.batchErrorThroughLastSample) this.#backwardLastSample(ws, X, Y);
+    else this.#backward(ws, X, Y);
+    if (this.l2 !== 0) {
+      for (let l = 0; l < this.weights.length; l++) {
+        l2PenaltyBackward(this.weights[l], this.l2, this.weightGrads[l]);
+      }
+    }
+    return value;
+  }
+
+  #scale(n: number): number {
+    const d = this.seedFaithful.gradientDivisor;
+    return d !== undefined ? 1 / d : reductionScale(this.reduction, n);
+  }
+
+  /** Output delta `dZ_L` into `dZL`, scaled by the reduction. */
+  #outputDelta(A: Matrix, Y: Matrix, dZL: Matrix, ws: Workspace): void {
+    const s = this.#scale(A.rows);
+    const out = this.activations[this.activations.length - 1];
+    const a = A.data, y = Y.data, d = dZL.data;
+    if (this.seedFaithful.doubleSoftmaxDelta) {
+      doubleSoftmaxDelta(A, Y, dZL, s);
+    } else if (
+      (out === "softmax" && this.lossName === "crossEntropy") ||
+      (out === "sigmoid" && this.lossName === "binaryCrossEntropy")
+    ) {
+      // dZ = P − Y: the fused softmax/sigmoid + (binary) cross-entropy gradient.
+      for (let i = 0; i < a.length; i++) d[i] = s * (a[i] - y[i]);
+    } else {
+      const opts = ws.lossBackOptions!;
+      if (this.lossName === "squaredError") squaredErrorBackward(A, Y, opts);
+      else if (this.lossName === "crossEntropy") crossEntropyBackward(A, Y, opts);
+      else binaryCrossEntropyBackward(A, Y, opts);
+      if (s !== 1) { for (let i = 0; i < d.length; i++) d[i] *= s; }
+      activationBackward(out, A, dZL, dZL);
+    }
+  }
+
+  #backward(ws: Workspace, X: Matrix, Y: Matrix): void {
+    const dZ = ws.ensureBackward(this.dtype);
+    const L = this.activations.length;
+    this.#outputDelta(ws.A[L - 1], Y, dZ[L - 1], ws);
+    for (let l = L - 1; l >= 0; l--) {
+      matmul(l === 0 ? X : ws.A[l - 1], dZ[l], this.#dWOptions[l]);
+      if (this.#hasBias) this.#biasGrad(dZ[l], this.biasGrads[l]);
+      if (l > 0) {
+        matmul(dZ[l], this.weights[l], ws.backOptions![l]);
+        this.#hiddenDelta(l - 1, ws.Z[l - 1], ws.A[l - 1], dZ[l - 1]);
+      }
+    }
+  }
+
+  #biasGrad(dZ: Matrix, db: Matrix): void {
+    if (this.seedFaithful.scalarBiasGradient) {
+      const d = dZ.data;
+      let s = 0;
+      for (let i = 0; i < d.length; i++) s += d[i];
+      db.data.fill(s);
+    } else {
+      colSums(dZ, db);
+    }
+  }
+
+  /** In place: `dA` (held in `dZ`) → `dZ` for hidden layer `l`. */
+  #hiddenDelta(l: number, Z: Matrix, A: Matrix, dZ: Matrix): void {
+    if (this.seedFaithful.softmaxPrimeLastHidden && l === this.activations.length - 2) {
+      mulSoftmaxPrime(Z, dZ);
+    } else {
+      activationBackward(this.activations[l], A, dZ, dZ);
+    }
+  }
+
+  /** Seed 000's batch backward: the mean error through the last sample's activations. */
+  #backwardLastSample(ws: Workspace, X: Matrix, Y: Matrix): void {
+    const L = this.activations.length, n = X.rows;
+    if (n === 0) throw new RangeError("Cannot compute gradients: the batch is empty");
+    const last = (M: Matrix) => M.rowSlice(n - 1, n);
+    const dZ = ws.Z.map((Z) => Matrix.zeros(1, Z.cols, this.dtype));
+    // Mean (or summed) error ē = s Σᵢ (ŷᵢ − yᵢ), a [1, k] row.
+    const A = ws.A[L - 1], k = A.cols, e = dZ[L - 1].data, s = this.#scale(n);
+    for (let i = 0, o = 0; i < n; i++, o += k) {
+      for (let j = 0; j < k; j++) e[j] += s * (A.data[o + j] - Y.data[o + j]);
+    }
+    activationBackward(this.activations[L - 1], last(A), dZ[L - 1], dZ[L - 1]);
+    for (let l = L - 1; l >= 0; l--) {
+      matmul(last(l === 0 ? X : ws.A[l - 1]), dZ[l], this.#dWOptions[l]);
+      if (this.#hasBias) this.#biasGrad(dZ[l], this.biasGrads[l]);
+      if (l > 0) {
+        matmul(dZ[l], this.weights[l], { transB: true, out: dZ[l - 1] });
+        this.#hiddenDelta(l - 1, last(ws.Z[l - 1]), last(ws.A[l - 1]), dZ[l - 1]);
+      }
+    }
+  }
+}
+
+/** `dA ⊙ s(1 − s)` in place, with `s` the row-wise softmax of `Z` (seed 004). */
+function mulSoftmaxPrime(Z: Matrix, dA: Matrix): void {
+  const z = Z.data, g = dA.data, k = Z.cols;
+  for (let o = 0; o < z.length; o += k) {
+    let m = z[o];
+    for (let j = 1; j < k; j++) if (z[o + j] > m) m = z[o + j];
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.exp(z[o + j] - m);
+    for (let j = 0; j < k; j++) {
+      const p = Math.exp(z[o + j] - m) / sum;
+      g[o + j] *= p * (1 - p);
+    }
+  }
+}
+
+/**
+ * Seed 004's output delta, row by row: `g = softmax(ŷ)` (a second softmax),
+ * subtract 1 wherever `g` equals `g[label]` (the seed's
+ * `np.where(grad == y.T*grad)`), divide by the class count k, then scale.
+ */
+function doubleSoftmaxDelta(P: Matrix, Y: Matrix, out: Matrix, scale: number): void {
+  const p = P.data, y = Y.data, d = out.data, k = P.cols;
+  for (let o = 0; o < p.length; o += k) {
+    let m = p[o], label = 0;
+    for (let j = 1; j < k; j++) {
+      if (p[o + j] > m) m = p[o + j];
+      if (y[o + j] > y[o + label]) label = j;
+    }
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(p[o + j] - m);
+      d[o + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < k; j++) d[o + j] /= sum;
+    const t = d[o + label];
+    for (let j = 0; j < k; j++) {
+      const g = d[o + j] === t ? d[o + j] - 1 : d[o + j];
+      d[o + j] = scale * (g / k);
+    }
+  }
+}
+
+/**
+ * Builds a fully connected network.
+ *
+ * @param options Sizes, activations, loss and the rest of {@linkcode MlpOptions}.
+ * @returns The network, ready for `lossAndGrad` and an optimizer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../random.ts";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { mlp } from "./mlp.ts";
+ *
+ * const net = mlp({
+ *   sizes: [4, 3, 2],
+ *   activations: ["relu", "softmax"],
+ *   loss: "crossEntropy",
+ *   init: { kind: "uniform", low: -0.5, high: 0.5 },
+ *   prng: new Prng(0),
+ * });
+ * const X = Matrix.from([[1, 0, 0, 1], [0, 1, 1, 0]]), Y = Matrix.from([[1, 0], [0, 1]]);
+ * const loss = net.lossAndGrad(X, Y);
+ * assert.equal(loss, net.loss(X, Y));
+ * assert.deepEqual(net.grads.map((g) => g.shape), [[4, 3], [1, 3], [3, 2], [1, 2]]);
+ * ```
+ */
+export function mlp(options: MlpOptions): Mlp {
+  return new Mlp(options);
+}

@@ -1,0 +1,16 @@
+/**
+ * Neural-network building blocks: activations, losses, initialisers, the
+ * {@linkcode Model} contract, the MLP and seed 001's bias-column network,
+ * every seed's model (corrected and seed-faithful), and the gradient check.
+ *
+ * @module
+ */
+
+export * from "./model.ts";
+export * from "./activations.ts";
+export * from "./losses.ts";
+export * from "./init.ts";
+export * from "./mlp.ts";
+export * from "./bias_column_net.ts";
+export * from "./seed_models.ts";
+export * from "./gradcheck.ts";
