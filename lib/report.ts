@@ -285,7 +285,7 @@ export function comparisonTable(rows: readonly ComparisonRow[]): string {
     const verdict = isReproduced(row, row.faithfulRuns);
     const judged = verdict === null
       ? "—"
-      : `${verdict ? "yes" : "**no**"} (±${formatValue(row.tolerance ?? 0)})`;
+      : `${verdict ? "yes" : "**no**"} (±${row.tolerance ?? 0})`;
     const metric = row.note ? `${row.metric} (${row.note})` : row.metric;
     lines.push(
       `| ${escapeCell(metric)} | ${formatValue(row.seed, row.unit)} | ${
@@ -353,7 +353,8 @@ function jupyterDisplay(): DisplayFunction | undefined {
  * @param options Metrics, comparisons (seed's published vs ours faithful and
  *   corrected, with a tolerance), params, the seed's wall time, and
  *   optionally `display` and `settleMs`.
- * @returns The bundle that was displayed.
+ * @returns Nothing, so a notebook cell ending with it shows only the table
+ *   (build the bundle without displaying it with {@linkcode resultsBundle}).
  * @throws {TypeError} When a name is empty or a value is not a number.
  *
  * @example
@@ -374,13 +375,13 @@ function jupyterDisplay(): DisplayFunction | undefined {
 export async function recordResults(
   notebook: string,
   options: RecordResultsOptions = {},
-): Promise<ResultsBundle> {
+): Promise<void> {
   const bundle = resultsBundle(notebook, options);
   const markdown = resultsMarkdown(bundle);
   const display = options.display ?? jupyterDisplay();
   if (display === undefined) {
     console.log(markdown);
-    return bundle;
+    return;
   }
   await display({
     [RESULTS_MIME]: bundle,
@@ -389,5 +390,4 @@ export async function recordResults(
   }, { raw: true });
   const settleMs = options.settleMs ?? 100;
   if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
-  return bundle;
 }

@@ -95,7 +95,7 @@ def expectations(cell: Any, auto: bool) -> list[tuple[str, Any, str]]:
     rules: list[tuple[str, Any, str]] = []
     for tag in tags:
         if tag == "expect-output":
-            rules.append(("any", 1, "tag expect-output"))
+            rules.append(("any", 1, "the cell is tagged expect-output"))
         elif tag == "expect-display" or tag.startswith("expect-display="):
             count = 1
             if "=" in tag:
@@ -103,17 +103,17 @@ def expectations(cell: Any, auto: bool) -> list[tuple[str, Any, str]]:
                     count = int(tag.split("=", 1)[1])
                 except ValueError:
                     raise ValueError(f"bad tag {tag!r}: expected expect-display=N with an integer N")
-            rules.append(("rich", count, f"tag {tag}"))
+            rules.append(("rich", count, f"the cell is tagged {tag}"))
         elif tag.startswith("expect-mime="):
-            rules.append(("mime", tag.split("=", 1)[1], f"tag {tag}"))
+            rules.append(("mime", tag.split("=", 1)[1], f"the cell is tagged {tag}"))
     if auto and "no-expect-output" not in tags:
         code = code_without_comments(cell.source)
         if RECORD_RESULTS_PATTERN.search(code):
-            rules.append(("mime", RESULTS_MIME, "the cell calls recordResults("))
+            rules.append(("mime", RESULTS_MIME, "the cell calls recordResults()"))
         match = AUTO_DISPLAY_PATTERN.search(code)
         if match:
             call = match.group(0).rstrip("(").strip()
-            rules.append(("rich", 1, f"the cell calls {call}("))
+            rules.append(("rich", 1, f"the cell calls {call}()"))
     return rules
 
 
@@ -125,18 +125,18 @@ def check_expectations(cell: Any, rules: list[tuple[str, Any, str]]) -> list[str
         if kind == "any":
             found = len(outputs)
             if found < arg:
-                problems.append(f"expected at least {arg} output(s) ({reason}), found {found}")
+                problems.append(f"expected at least {arg} output(s) because {reason}, found {found}")
         elif kind == "rich":
             found = sum(1 for out in outputs if out.get("output_type") in RICH_TYPES)
             if found < arg:
                 problems.append(
-                    f"expected at least {arg} display output(s) ({reason}), found {found}"
+                    f"expected at least {arg} display output(s) because {reason}, found {found}"
                 )
         elif kind == "mime":
             if not any(arg in out.get("data", {}) for out in outputs):
                 kinds = sorted({m for out in outputs for m in out.get("data", {})})
                 problems.append(
-                    f"expected an output with mime {arg} ({reason}), found "
+                    f"expected an output with mime {arg} because {reason}, found "
                     + (", ".join(kinds) if kinds else "no rich output")
                 )
     return problems

@@ -1,0 +1,409 @@
+/**
+ * `deno task reproduce`: executes the notebooks through real Jupyter
+ * (nbclient + the Deno kernel, via tools/nbexec.py), one after another, and
+ * writes the executed notebooks, `results.json`, `runs.json` and `REPORT.md`,
+ * then exports the figures (`deno task export`) when that task exists.
+ *
+ * ```
+ * deno task reproduce [names…] [--quick] [--seeds N] [--seed S] [--timeout S]
+ *   [--cell-timeout S] [--notebooks DIR] [--out DIR] [--no-export] [--fail-fast]
+ *   [--late recover|fail|drop] [--python PATH]
+ * ```
+ *
+ * - names: notebooks to run, matched as a prefix of `NN_name` or of `name`
+ *   (`02`, `02_tanh`, `tanh`); default all `NN_*.ipynb` in the notebooks dir.
+ * - `--quick`: sets `NB_QUICK=1` (the notebooks' small configurations);
+ *   otherwise `NB_QUICK=0`.
+ * - `--seed S`: sets `NB_SEED=S`. `--seeds N`: runs each notebook N times
+ *   with `NB_SEED` = S, S+1, … (S: `--seed`, else the `seed:` written in the
+ *   notebook's `parameters` cell; a notebook without a seed runs once) and
+ *   reports min–max ranges.
+ * - `--timeout S`: whole-notebook timeout (default 1800 s, 300 s with
+ *   `--quick`); `--cell-timeout S`: per-cell timeout (default none).
+ * - `--notebooks DIR` (default `notebooks/`), `--out DIR` (default
+ *   `reports/`): executed notebooks go to `OUT/notebooks/NAME.ipynb` (the
+ *   first seed) and `OUT/runs/NAME/seed-S.ipynb` (other seeds).
+ * - Other `NB_*` variables in the environment reach the notebooks unchanged
+ *   (see lib/params.ts).
+ *
+ * `results.json` and `runs.json` are merged with the previous ones by
+ * notebook, so running one notebook updates its entry and keeps the others
+ * (entries of notebooks no longer in the notebooks dir are dropped); a
+ * failed notebook's entry is removed from `results.json`. Every file is
+ * written atomically. Exit status: 0 when every notebook ran, produced every
+ * expected output and the export succeeded; 1 otherwise (the failing
+ * notebook and cell are named); 2 for bad usage.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { writeFileAtomic } from "../lib/data/atomic_write.ts";
+import {
+  callsRecordResults,
+  mergeBundles,
+  type NotebookJson,
+  parametersSeed,
+  resultBundles,
+} from "./reproduce/collect_results.ts";
+import {
+  failureLines,
+  formatSeconds,
+  type NotebookRecord,
+  recordOk,
+  reportMarkdown,
+  resultsJson,
+  type RunRecord,
+} from "./reproduce/report_markdown.ts";
+import { defaultPython, runNotebook } from "./reproduce/run_notebook.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const NAME_PATTERN = /^\d\d_.+\.ipynb$/;
+
+/** Parsed command line of `deno task reproduce`. */
+export interface ReproduceOptions {
+  names: string[];
+  quick: boolean;
+  seeds: number;
+  seed: number | null;
+  timeout: number;
+  cellTimeout: number;
+  notebooksDir: string;
+  outDir: string;
+  export: boolean;
+  failFast: boolean;
+  late: "recover" | "fail" | "drop";
+  python: string;
+}
+
+function usageError(message: string): never {
+  throw new RangeError(message);
+}
+
+function numberFlag(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min) {
+    usageError(`Cannot read --${name}: expected a number >= ${min}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/**
+ * Parses reproduce's arguments.
+ *
+ * @param args Command-line arguments (without the program).
+ * @returns The options, with defaults filled in.
+ * @throws {RangeError} On unknown flags or bad values, naming the flag.
+ */
+export function parseReproduceArgs(args: string[]): ReproduceOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        quick: { type: "boolean", default: false },
+        seeds: { type: "string" },
+        seed: { type: "string" },
+        timeout: { type: "string" },
+        "cell-timeout": { type: "string" },
+        notebooks: { type: "string" },
+        out: { type: "string" },
+        "no-export": { type: "boolean", default: false },
+        "fail-fast": { type: "boolean", default: false },
+        late: { type: "string", default: "recover" },
+        python: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    usageError(`Cannot read the arguments: ${(error as Error).message}`);
+  }
+  const v = parsed.values;
+  if (v.help) usageError("help");
+  const late = v.late as string;
+  if (!["recover", "fail", "drop"].includes(late)) {
+    usageError(`Cannot read --late: expected recover, fail or drop, got ${JSON.stringify(late)}`);
+  }
+  const seeds = numberFlag("seeds", v.seeds, 1) ?? 1;
+  if (!Number.isInteger(seeds)) {
+    usageError(`Cannot read --seeds: expected an integer, got ${seeds}`);
+  }
+  const seed = numberFlag("seed", v.seed, -(2 ** 31));
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    usageError(`Cannot read --seed: expected an integer, got ${seed}`);
+  }
+  const quick = v.quick as boolean;
+  return {
+    names: parsed.positionals,
+    quick,
+    seeds,
+    seed: seed ?? null,
+    timeout: numberFlag("timeout", v.timeout, 0) ?? (quick ? 300 : 1800),
+    cellTimeout: numberFlag("cell-timeout", v["cell-timeout"], 0) ?? 0,
+    notebooksDir: v.notebooks ?? `${ROOT}/notebooks`,
+    outDir: v.out ?? `${ROOT}/reports`,
+    export: !v["no-export"],
+    failFast: v["fail-fast"] as boolean,
+    late: late as ReproduceOptions["late"],
+    python: v.python ?? defaultPython(),
+  };
+}
+
+/**
+ * The notebooks to run: `NN_*.ipynb` in `dir`, filtered by `names`.
+ *
+ * @param dir Notebooks directory.
+ * @param names Prefixes of `NN_name` or of `name`; empty for all.
+ * @returns Notebook names without `.ipynb`, sorted.
+ * @throws {RangeError} When a name matches no notebook, listing the available ones.
+ */
+export function selectNotebooks(dir: string, names: string[]): string[] {
+  let all: string[];
+  try {
+    all = [...Deno.readDirSync(dir)]
+      .filter((e) => e.isFile && NAME_PATTERN.test(e.name))
+      .map((e) => e.name.replace(/\.ipynb$/, ""))
+      .sort();
+  } catch (error) {
+    usageError(`Cannot list notebooks in ${dir}: ${(error as Error).message}`);
+  }
+  if (names.length === 0) {
+    if (all.length === 0) usageError(`Cannot find notebooks in ${dir}: expected NN_*.ipynb files`);
+    return all;
+  }
+  const chosen = new Set<string>();
+  for (const name of names) {
+    const key = name.replace(/\.ipynb$/, "");
+    const hits = all.filter((nb) => nb.startsWith(key) || nb.slice(3).startsWith(key));
+    if (hits.length === 0) {
+      usageError(
+        `Cannot find notebook ${JSON.stringify(name)} in ${dir}: expected a prefix of one of ${
+          all.join(", ") || "(none)"
+        }`,
+      );
+    }
+    hits.forEach((nb) => chosen.add(nb));
+  }
+  return all.filter((nb) => chosen.has(nb));
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(Deno.readTextFileSync(path)) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function removeIfExists(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+function seconds(value: number | null | undefined): string {
+  return value == null ? "?" : formatSeconds(value);
+}
+
+async function runOne(
+  name: string,
+  seed: number | null,
+  output: string,
+  options: ReproduceOptions,
+  source: NotebookJson,
+): Promise<RunRecord> {
+  removeIfExists(output);
+  const env: Record<string, string> = { NB_QUICK: options.quick ? "1" : "0" };
+  if (seed !== null) env.NB_SEED = String(seed);
+  const { summary, stderr } = await runNotebook(`${options.notebooksDir}/${name}.ipynb`, output, {
+    env,
+    timeout: options.timeout,
+    cellTimeout: options.cellTimeout,
+    python: options.python,
+    late: options.late,
+  });
+  const executed = readJson<NotebookJson>(output);
+  const bundle = executed ? mergeBundles(name, resultBundles(executed)) : null;
+  const used = bundle?.params?.seed;
+  const record: RunRecord = {
+    seed: seed ?? (typeof used === "number" ? used : parametersSeed(source) ?? null),
+    status: summary.status,
+    seconds: summary.seconds,
+    startupSeconds: summary.startup_seconds,
+    cells: summary.cells,
+    output,
+    errors: summary.errors,
+    late: summary.late,
+    bundle,
+  };
+  if (record.status === "ok" && bundle === null && callsRecordResults(source)) {
+    record.status = "missing-output";
+    record.errors.push({
+      kind: "missing-output",
+      cell: null,
+      line: "",
+      ename: "",
+      evalue: "",
+      message: "the notebook calls recordResults( but no results bundle reached the output",
+    });
+  }
+  if (record.status !== "ok" && record.errors.length === 0 && stderr) {
+    record.errors.push({
+      kind: record.status,
+      cell: null,
+      line: "",
+      ename: "",
+      evalue: "",
+      message: stderr.split("\n").slice(-3).join(" | "),
+    });
+  }
+  return record;
+}
+
+async function runExport(outDir: string): Promise<boolean | null> {
+  const config = readJson<{ tasks?: Record<string, unknown> }>(`${ROOT}/deno.json`);
+  if (!config?.tasks?.export) return null;
+  console.log(`reproduce: exporting figures (deno task export, NNKIT_REPORTS_DIR=${outDir})`);
+  const status = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "export"],
+    cwd: ROOT,
+    env: { NNKIT_REPORTS_DIR: outDir },
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return status.success;
+}
+
+/**
+ * Runs reproduce with the given arguments.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit status (0 ok, 1 a notebook or the export failed, 2 bad usage).
+ */
+export async function main(args: string[]): Promise<number> {
+  let options: ReproduceOptions;
+  let names: string[];
+  try {
+    options = parseReproduceArgs(args);
+    names = selectNotebooks(options.notebooksDir, options.names);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message === "help") {
+      console.log(
+        (await Deno.readTextFile(new URL(import.meta.url))).match(/```\n([\s\S]*?)```/)?.[1]
+          ?.replace(/^ \* ?/gm, "") ?? "",
+      );
+      return 0;
+    }
+    console.error(`reproduce: ${message}`);
+    return 2;
+  }
+  const outDir = options.outDir.replace(/\/$/, "");
+  Deno.mkdirSync(`${outDir}/notebooks`, { recursive: true });
+  const started = performance.now();
+  const records: NotebookRecord[] = [];
+  let failed = false;
+  for (const [i, name] of names.entries()) {
+    const source = readJson<NotebookJson>(`${options.notebooksDir}/${name}.ipynb`) ??
+      { cells: [] };
+    // NB_SEED is set only when asked for (--seed, --seeds); otherwise the notebook's default runs.
+    const base = options.seed ?? (options.seeds > 1 ? parametersSeed(source) ?? null : null);
+    const count = base === null ? 1 : options.seeds;
+    const seeds = Array.from({ length: count }, (_, k) => base === null ? null : base + k);
+    if (options.seeds > 1 && base === null) {
+      console.log(`[${i + 1}/${names.length}] ${name}: no seed parameter, running once`);
+    }
+    const runs: RunRecord[] = [];
+    for (const [k, seed] of seeds.entries()) {
+      if (k > 0) Deno.mkdirSync(`${outDir}/runs/${name}`, { recursive: true });
+      const output = k === 0
+        ? `${outDir}/notebooks/${name}.ipynb`
+        : `${outDir}/runs/${name}/seed-${seed}.ipynb`;
+      const run = await runOne(name, seed, output, options, source);
+      const label = `[${i + 1}/${names.length}] ${name}${
+        run.seed === null ? "" : ` seed ${run.seed}`
+      }`;
+      const detail = run.status === "ok"
+        ? `(kernel ${seconds(run.startupSeconds)}, ${run.cells} cells${
+          run.late.length ? `, ${run.late.length} late outputs recovered` : ""
+        }${run.bundle ? "" : ", no results recorded"})`
+        : "";
+      console.log(
+        `${label}  ${run.status === "ok" ? "ok" : `FAILED (${run.status})`}  ${
+          seconds(run.seconds)
+        } ${detail}`.trimEnd(),
+      );
+      runs.push(run);
+      const problems = failureLines({
+        notebook: name,
+        quick: options.quick,
+        finished: "",
+        runs: [run],
+      });
+      for (const line of problems) console.log(`    ${line}`);
+    }
+    const record: NotebookRecord = {
+      notebook: name,
+      quick: options.quick,
+      finished: new Date().toISOString(),
+      runs,
+    };
+    records.push(record);
+    if (!recordOk(record)) {
+      failed = true;
+      if (options.failFast) break;
+    }
+  }
+
+  // Merge with earlier runs of other notebooks, keeping only notebooks that still exist.
+  const existing = new Set(selectNotebooks(options.notebooksDir, []));
+  const previous = readJson<{ notebooks?: Record<string, NotebookRecord> }>(`${outDir}/runs.json`);
+  const merged: Record<string, NotebookRecord> = {};
+  for (const [name, record] of Object.entries(previous?.notebooks ?? {})) {
+    if (existing.has(name)) merged[name] = record;
+  }
+  for (const record of records) merged[record.notebook] = record;
+  const ordered = Object.keys(merged).sort().map((name) => merged[name]);
+  const generated = new Date().toISOString();
+  await writeFileAtomic(
+    `${outDir}/runs.json`,
+    JSON.stringify({ generated, notebooks: merged }, null, 2) + "\n",
+  );
+  await writeFileAtomic(
+    `${outDir}/results.json`,
+    JSON.stringify(resultsJson(ordered), null, 2) + "\n",
+  );
+  await writeFileAtomic(
+    `${outDir}/REPORT.md`,
+    reportMarkdown(ordered, { generated: generated.slice(0, 19).replace("T", " ") + " UTC" }),
+  );
+
+  let exportOk: boolean | null = null;
+  if (options.export) {
+    exportOk = await runExport(outDir);
+    if (exportOk === null) {
+      console.log("reproduce: no `export` task in deno.json yet, skipping the figure export");
+    }
+  }
+  const okCount = records.filter(recordOk).length;
+  const total = (performance.now() - started) / 1000;
+  console.log(
+    `reproduce: ${okCount} of ${records.length} notebooks ok in ${total.toFixed(1)} s; wrote ` +
+      `${outDir}/results.json, ${outDir}/REPORT.md, ${outDir}/notebooks/`,
+  );
+  if (failed) {
+    for (const record of records) {
+      for (const line of failureLines(record)) console.error(`reproduce: failed: ${line}`);
+    }
+  }
+  if (exportOk === false) console.error("reproduce: failed: deno task export exited non-zero");
+  return failed || exportOk === false ? 1 : 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
