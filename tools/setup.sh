@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine: npm dependencies (the deno binary among them),
 # the Debian packages the project needs, and a Jupyter kernelspec "deno" that points at the
-# project's own deno. Every step that is already satisfied is skipped with one short line; a
-# second run installs nothing and says so. Usage: bash tools/setup.sh
+# project's own deno binary. Every step already satisfied is skipped with one short line; a
+# second run installs nothing and says so. Usage: bash tools/setup.sh (root or password-less
+# sudo, needed only when Debian packages are missing).
 set -euo pipefail
 
 # Debian packages the project needs: the ONE list. Add new ones here with the reason.
@@ -19,7 +20,8 @@ APT_PACKAGES=(
 MIN_DENO_VERSION="2.9.0"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DENO="$ROOT/node_modules/.bin/deno"
+DENO="$ROOT/node_modules/.bin/deno"      # what people and package.json scripts call
+DENO_NATIVE="$ROOT/node_modules/deno/deno" # the binary itself (kernelspec, version check)
 STAMP="$ROOT/node_modules/.setup-stamp"
 start_ns=$(date +%s%N)
 installed=()
@@ -82,34 +84,33 @@ else
   installed+=("npm dependencies")
 fi
 
-# node_modules/.bin/deno must be the native binary. npm may skip deno's postinstall script,
-# which copies the platform binary into node_modules/deno/ and relinks .bin/deno to it.
-deno_is_native() {
-  local target
-  target="$(readlink -f "$DENO" 2>/dev/null)" || return 1
-  [[ -x "$target" && "$target" != *.cjs ]] && "$DENO" --version >/dev/null 2>&1
-}
-if ! deno_is_native; then
-  say "linking node_modules/.bin/deno to the native binary (deno's postinstall did not run)"
-  (cd "$ROOT" && node node_modules/deno/install.cjs) >/dev/null 2>&1 || true
-  if ! deno_is_native; then
-    platform_bin=""
-    for candidate in "$ROOT"/node_modules/@deno/*/deno; do
-      [[ -f "$candidate" ]] && platform_bin="$candidate" && break
-    done
-    [[ -n "$platform_bin" ]] ||
-      die "no deno binary under $ROOT/node_modules/@deno/: run 'rm -rf node_modules' and again"
-    chmod +x "$platform_bin"
-    mkdir -p "$ROOT/node_modules/.bin"
-    ln -sfn "../${platform_bin#"$ROOT/node_modules/"}" "$DENO"
-  fi
-  deno_is_native || die "$DENO does not run: run 'rm -rf node_modules' and run set-up again"
-  installed+=("deno link")
+# The deno binary. Deno's postinstall script (which npm may skip) copies the platform binary to
+# node_modules/deno/deno and relinks node_modules/.bin/deno to it. We keep the native copy but
+# point .bin/deno back at npm's node launcher ../deno/bin.cjs (it execs the native copy): with
+# "nodeModulesDir": "manual", deno 2.9's task runner resolves the word `deno` in a task to
+# node_modules/.bin/deno and runs that file as JavaScript, so a native .bin/deno breaks every
+# `deno task` that calls deno ("Uncaught SyntaxError ... node_modules/deno/deno:1:1").
+if ! { [[ -x "$DENO_NATIVE" ]] && "$DENO_NATIVE" --version >/dev/null 2>&1; }; then
+  say "copying the platform deno binary to node_modules/deno/deno (deno's postinstall did not run)"
+  node -e 'require(process.argv[1]).runInstall()' "$ROOT/node_modules/deno/install_api.cjs" ||
+    die "cannot place the deno binary at $DENO_NATIVE (see above): run 'rm -rf node_modules' \
+and set-up again"
+  "$DENO_NATIVE" --version >/dev/null 2>&1 ||
+    die "$DENO_NATIVE does not run: run 'rm -rf node_modules' and set-up again"
+  installed+=("deno binary")
 fi
-deno_version="$("$DENO" --version | sed -n '1s/^deno \([0-9][0-9.]*\).*/\1/p')"
+if [[ "$(readlink "$DENO" 2>/dev/null)" != "../deno/bin.cjs" ]]; then
+  say "pointing node_modules/.bin/deno at deno's launcher bin.cjs (deno task cannot use a native one)"
+  mkdir -p "$ROOT/node_modules/.bin"
+  ln -sfn ../deno/bin.cjs "$DENO"
+  "$DENO" --version >/dev/null 2>&1 || die "$DENO does not run: run 'rm -rf node_modules' and again"
+  installed+=("deno launcher link")
+fi
+deno_version="$("$DENO_NATIVE" --version | sed -n '1s/^deno \([0-9][0-9.]*\).*/\1/p')"
 [[ "$(printf '%s\n%s\n' "$MIN_DENO_VERSION" "$deno_version" | sort -V | head -n 1)" == \
   "$MIN_DENO_VERSION" ]] ||
-  die "deno $deno_version found at $DENO, expected >= $MIN_DENO_VERSION: raise \"deno\" in package.json"
+  die "deno $deno_version found at $DENO_NATIVE, expected >= $MIN_DENO_VERSION: raise \"deno\" \
+in package.json"
 
 # --- b. Debian packages ----------------------------------------------------------------------
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
@@ -132,7 +133,7 @@ else
       sudo=(sudo -n)
     fi
     say "installing Debian packages: ${missing[*]}"
-    apt_opts=(-y -q --no-install-recommends -o DPkg::Lock::Timeout=300)
+    apt_opts=(-y -q --no-install-recommends -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0)
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q ||
       die "apt-get update failed: check network access to the Debian mirrors"
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" "${missing[@]}" ||
@@ -160,7 +161,7 @@ if ! /usr/bin/python3 -c 'import jupyter_client' 2>/dev/null; then
   die "/usr/bin/python3 cannot import jupyter_client: apt-get install -y --no-install-recommends \
 python3-jupyter-client"
 fi
-deno_real="$(readlink -f "$DENO")"
+deno_real="$(readlink -f "$DENO_NATIVE")"
 read_kernelspec() {
   mapfile -t spec < <(kernelspec_binary)
   spec_bin="${spec[0]:-}"
@@ -171,8 +172,8 @@ if [[ "${spec_bin:-}" == "$deno_real" ]]; then
   say "kernelspec deno points at $deno_real"
 else
   say "installing kernelspec deno -> $deno_real${spec_bin:+ (was $spec_bin)}"
-  "$DENO" jupyter --install --force >/dev/null 2>&1 ||
-    die "'$DENO jupyter --install --force' failed: run it by hand to see why"
+  "$DENO_NATIVE" jupyter --install --force >/dev/null 2>&1 ||
+    die "'$DENO_NATIVE jupyter --install --force' failed: run it by hand to see why"
   read_kernelspec
   [[ "${spec_bin:-}" == "$deno_real" ]] ||
     die "Jupyter resolves kernelspec deno to ${spec_dir:-nothing} (${spec_bin:-no argv}), not \
