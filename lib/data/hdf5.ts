@@ -245,7 +245,10 @@ function readOne(
   } catch (error) {
     throw new Error(`${where}: HDF5 failed to read it (${firstLine(error)})`, { cause: error });
   }
-  const data = value as Hdf5Array;
+  // h5wasm returns a plain number for a scalar (shape []) dataset.
+  const data = typeof value === "number"
+    ? { float32: Float32Array, float64: Float64Array, uint8: Uint8Array }[dtype].of(value)
+    : value as Hdf5Array;
   const size = shape.reduce((a, b) => a * b, 1);
   if (data.length !== size) {
     throw new Error(
