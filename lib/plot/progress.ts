@@ -90,6 +90,13 @@ export interface ProgressBarOptions {
   now?: () => number;
   /** Least time between two sent updates, in ms; default 250 (10,000 when stderr is not a terminal). */
   minInterval?: number;
+  /**
+   * Ms to wait after the final send (finish/fail) so the kernel flushes it
+   * before the cell ends; default 100 with `Deno.jupyter.display`, else 0.
+   * (Measured: the Deno kernel can report a cell idle before its outputs are
+   * sent, and nbconvert then drops them.)
+   */
+  settle?: number;
   /** Maps a training loop's progress state to `[done, info]`; default reads `done ?? epoch ?? iteration`. */
   progressOf?: (state: TrainingProgress) => [done: number, info: ProgressInfo];
 }
@@ -238,6 +245,7 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
     );
   }
   const display = options.display ?? (options.write ? undefined : kernelDisplay());
+  const settle = options.settle ?? (display && !options.display ? 100 : 0);
   let write = options.write;
   let rewrite = true; // terminal: rewrite one line with \r; else one line per send
   let columns = Infinity;
@@ -320,9 +328,7 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
     return { text, html };
   }
 
-  async function emit(): Promise<void> {
-    const { text, html } = render();
-    const final = status !== "running";
+  async function emit(text: string, html: string, final: boolean): Promise<void> {
     if (display) {
       await display({ "text/html": html, "text/plain": text }, {
         raw: true,
@@ -341,11 +347,15 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
       await write!(line);
     }
     sent++;
+    if (final && settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
   }
 
+  /** Renders the state now and queues it behind the sends still in flight. */
   function send(): Promise<void> {
     lastSentAt = now();
-    const sending = queue.then(emit);
+    const { text, html } = render();
+    const final = status !== "running";
+    const sending = queue.then(() => emit(text, html, final));
     queue = sending.catch(() => {});
     return sending;
   }
@@ -387,7 +397,7 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
       message = error instanceof Error ? error.message : error === undefined ? "" : String(error);
       return send();
     },
-    onProgress: (state: TrainingProgress) => bar.update(...progressOf(state)),
+    onProgress: async (state: TrainingProgress) => await bar.update(...progressOf(state)),
   };
   return bar;
 }
