@@ -143,12 +143,16 @@ else
 fi
 
 # --- c. Jupyter kernelspec "deno" --------------------------------------------------------------
-# Prints the realpath of argv[0] and the directory of the kernelspec named deno as Jupyter
-# resolves it (two lines), or nothing.
-kernelspec_binary() {
-  /usr/bin/python3 - <<'EOF' 2>/dev/null || true
-import os
-from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+# Sets spec_bin (realpath of argv[0]) and spec_dir for the kernelspec named deno as Jupyter
+# resolves it (both empty when there is none), with one python start (they are slow under load).
+read_kernelspec() {
+  local out rc=0
+  out="$(/usr/bin/python3 - 2>/dev/null <<'EOF'
+import os, sys
+try:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+except ImportError:
+    sys.exit(3)
 try:
     spec = KernelSpecManager().get_kernel_spec("deno")
     print(os.path.realpath(spec.argv[0]))
@@ -156,17 +160,15 @@ try:
 except NoSuchKernel:
     pass
 EOF
+  )" || rc=$?
+  if ((rc == 3 || rc == 127)); then
+    die "/usr/bin/python3 cannot import jupyter_client: apt-get install -y \
+--no-install-recommends python3-jupyter-client"
+  fi
+  spec_bin="" spec_dir=""
+  { IFS= read -r spec_bin && IFS= read -r spec_dir; } <<<"$out" || true
 }
-if ! /usr/bin/python3 -c 'import jupyter_client' 2>/dev/null; then
-  die "/usr/bin/python3 cannot import jupyter_client: apt-get install -y --no-install-recommends \
-python3-jupyter-client"
-fi
 deno_real="$(readlink -f "$DENO_NATIVE")"
-read_kernelspec() {
-  mapfile -t spec < <(kernelspec_binary)
-  spec_bin="${spec[0]:-}"
-  spec_dir="${spec[1]:-}"
-}
 read_kernelspec
 if [[ "${spec_bin:-}" == "$deno_real" ]]; then
   say "kernelspec deno points at $deno_real"
