@@ -21,6 +21,13 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** MurmurHash3's 32-bit finalizer: a bijection on 32-bit words with fmix32(0) = 0. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
 /**
  * A seeded generator (xoshiro128**).
  *
@@ -45,16 +52,23 @@ export class Prng {
   readonly seed: number;
 
   /**
-   * @param seed Any integer in the safe range; it is folded to 64 bits of state.
+   * @param seed Any integer in the safe range; distinct seeds give distinct streams.
    */
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) {
       throw new TypeError(`Cannot seed Prng: seed must be a safe integer, got ${seed}`);
     }
     this.seed = seed;
-    const st = { s: (seed | 0) ^ Math.floor(seed / 0x100000000) };
+    // Low and high 32-bit words of the seed (two's complement for negatives).
+    // The low word seeds SplitMix32; a non-zero high word is mixed into b by
+    // fmix32, a bijection with fmix32(0) = 0, so distinct safe-integer seeds
+    // give distinct states (folding the words with XOR made Prng(-1) equal
+    // Prng(0) and Prng(2^32) equal Prng(1)), while seeds in [0, 2^32) keep
+    // their streams.
+    const hi = Math.floor(seed / 0x100000000) | 0;
+    const st = { s: seed | 0 };
     this.#a = splitmix32(st);
-    this.#b = splitmix32(st);
+    this.#b = splitmix32(st) ^ fmix32(hi);
     this.#c = splitmix32(st);
     this.#d = splitmix32(st);
     if ((this.#a | this.#b | this.#c | this.#d) === 0) this.#a = 1;
