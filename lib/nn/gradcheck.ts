@@ -3,10 +3,15 @@
  * gradients with central differences of its loss, in Float64, over every
  * parameter (or a random subset of each large one).
  *
- * For each checked entry θ: `numeric = (L(θ + ε) − L(θ − ε)) / 2ε` and
- * `relative error = |analytic − numeric| / max(|analytic| + |numeric|, floor)`.
- * With ε = 1e-6 in Float64 a correct gradient scores ≲ 1e-7; a wrong formula
- * scores ≳ 1e-2.
+ * For each checked entry θ the numeric derivative is the fourth-order central
+ * difference `[8(L(θ+h) − L(θ−h)) − (L(θ+2h) − L(θ−2h))] / 12h` (truncation
+ * error O(h⁴), so h = 1e-4 keeps both truncation and rounding near 1e-12),
+ * and `relative error = |analytic − numeric| / max(|analytic| + |numeric|,
+ * floor)`, where `floor = floorFraction · max |numeric|` over that parameter:
+ * entries a thousand times smaller than the parameter's largest derivative
+ * are judged against that scale, because no finite difference resolves them
+ * relatively. A correct gradient scores ≲ 1e-8; a wrong formula ≳ 1e-2. The
+ * norm-wise error `‖a − n‖ / (‖a‖ + ‖n‖)` is reported too.
  *
  * @module
  */
@@ -18,7 +23,7 @@ import type { Model } from "./model.ts";
 
 /** Options of {@linkcode gradcheck}. */
 export interface GradcheckOptions {
-  /** Step ε of the central difference. Default 1e-6. */
+  /** Step h of the central difference. Default 1e-4. */
   epsilon?: number;
   /**
    * Check at most this many entries per parameter, drawn with `prng`
@@ -28,10 +33,10 @@ export interface GradcheckOptions {
   /** Needed when `maxPerParam` is smaller than a parameter. */
   prng?: Prng;
   /**
-   * Denominator floor: entries where both gradients are below it in
-   * magnitude are compared absolutely. Default 1e-8.
+   * Denominator floor as a fraction of the parameter's largest |numeric|
+   * derivative (at least 1e-12 absolute). Default 1e-3.
    */
-  floor?: number;
+  floorFraction?: number;
 }
 
 /** Result for one parameter. */
@@ -44,6 +49,8 @@ export interface ParamCheck {
   checked: number;
   /** Largest relative error among them. */
   maxRelError: number;
+  /** Norm-wise relative error `‖a − n‖ / (‖a‖ + ‖n‖)` over them (0 when both vanish). */
+  normRelError: number;
   /** Flat index of the worst entry. */
   worstEntry: number;
   /** Analytic and numeric gradient at the worst entry. */
@@ -54,6 +61,8 @@ export interface ParamCheck {
 export interface GradcheckResult {
   /** Largest relative error over every checked entry. */
   maxRelError: number;
+  /** Largest per-parameter norm-wise relative error. */
+  normRelError: number;
   /** Per-parameter details, in `model.params` order. */
   params: ParamCheck[];
 }
@@ -88,7 +97,7 @@ export function gradcheck(
   batch: { X: Matrix; Y: Matrix },
   options: GradcheckOptions = {},
 ): GradcheckResult {
-  const eps = options.epsilon ?? 1e-6, floor = options.floor ?? 1e-8;
+  const h = options.epsilon ?? 1e-4, fraction = options.floorFraction ?? 1e-3;
   const { X, Y } = batch;
   model.params.forEach((p, i) => {
     if (p.dtype !== "float64") {
@@ -102,38 +111,51 @@ export function gradcheck(
   model.lossAndGrad(X, Y);
   const analytic = model.grads.map((g) => Float64Array.from(g.data));
   const params: ParamCheck[] = [];
-  let maxRelError = 0;
+  let maxRelError = 0, normRelError = 0;
   model.params.forEach((P, index) => {
     const entries = pickEntries(P.size, options.maxPerParam, options.prng, index);
     const w = P.data;
-    let worst = 0, worstEntry = -1, worstPair = { analytic: 0, numeric: 0 };
-    for (const e of entries) {
+    const lossAt = (e: number, value: number) => {
+      w[e] = value;
+      return model.loss(X, Y);
+    };
+    const numeric = entries.map((e) => {
       const saved = w[e];
-      w[e] = saved + eps;
-      const up = model.loss(X, Y);
-      w[e] = saved - eps;
-      const down = model.loss(X, Y);
+      const d1 = lossAt(e, saved + h) - lossAt(e, saved - h);
+      const d2 = lossAt(e, saved + 2 * h) - lossAt(e, saved - 2 * h);
       w[e] = saved;
-      const numeric = (up - down) / (2 * eps);
-      const a = analytic[index][e];
-      const rel = Math.abs(a - numeric) / Math.max(Math.abs(a) + Math.abs(numeric), floor);
+      return (8 * d1 - d2) / (12 * h);
+    });
+    const floor = Math.max(fraction * numeric.reduce((m, v) => Math.max(m, Math.abs(v)), 0), 1e-12);
+    let worst = 0, worstEntry = -1, worstPair = { analytic: 0, numeric: 0 };
+    let diff2 = 0, a2 = 0, n2 = 0;
+    entries.forEach((e, k) => {
+      const a = analytic[index][e], n = numeric[k];
+      diff2 += (a - n) ** 2;
+      a2 += a * a;
+      n2 += n * n;
+      const rel = Math.abs(a - n) / Math.max(Math.abs(a) + Math.abs(n), floor);
       if (rel > worst || Number.isNaN(rel) || worstEntry < 0) {
         worst = Number.isNaN(rel) ? Infinity : rel;
         worstEntry = e;
-        worstPair = { analytic: a, numeric };
+        worstPair = { analytic: a, numeric: n };
       }
-    }
+    });
+    const denom = Math.sqrt(a2) + Math.sqrt(n2);
+    const norm = denom === 0 ? 0 : Math.sqrt(diff2) / denom;
     params.push({
       index,
       shape: [P.rows, P.cols],
       checked: entries.length,
       maxRelError: worst,
+      normRelError: Number.isNaN(norm) ? Infinity : norm,
       worstEntry,
       worst: worstPair,
     });
     if (worst > maxRelError) maxRelError = worst;
+    if (!(norm <= normRelError)) normRelError = Number.isNaN(norm) ? Infinity : norm;
   });
-  return { maxRelError, params };
+  return { maxRelError, normRelError, params };
 }
 
 function pickEntries(
