@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { Prng } from "../../lib/random.ts";
+import { Matrix } from "../../lib/tensor/matrix.ts";
+import { maxAbsDiff } from "../../lib/tensor/ops.ts";
+import { mlp } from "../../lib/nn/mlp.ts";
+import { gradcheck } from "../../lib/nn/gradcheck.ts";
+import {
+  addBiasColumn,
+  BiasColumnNet,
+  biasColumnNet,
+  initParams,
+} from "../../lib/nn/bias_column_net.ts";
+
+function data(n: number, nx: number, ny: number, prng: Prng) {
+  const X = Matrix.zeros(n, nx);
+  prng.fillNormal(X.data, 0, 1);
+  const Y = Matrix.zeros(n, ny);
+  for (let i = 0; i < n; i++) Y.set(i, prng.int(ny), 1);
+  return { X: addBiasColumn(X), Y };
+}
+
+Deno.test("initParams() draws w1 [nh, nx+1] then w2 [ny, nh+1] from N(0, 0.3²)", () => {
+  const { w1, w2 } = initParams(50, 40, 30, { prng: new Prng(1) });
+  assert.deepEqual([w1.shape, w2.shape], [[40, 51], [30, 41]]);
+  const all = [...w1.data, ...w2.data];
+  const mean = all.reduce((a, b) => a + b, 0) / all.length;
+  const std = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
+  assert.ok(Math.abs(mean) < 0.02 && Math.abs(std - 0.3) < 0.02, `mean ${mean} std ${std}`);
+  const again = initParams(50, 40, 30, { prng: new Prng(1) });
+  assert.deepEqual(again.w1.data, w1.data);
+});
+
+Deno.test("bias-column net equals a batch-first mlp with W = w[:, 1:]ᵀ and b = w[:, 0]", () => {
+  const prng = new Prng(2);
+  const { w1, w2 } = initParams(3, 4, 2, { prng });
+  const net = new BiasColumnNet({ w1, w2 });
+  const ref = mlp({
+    sizes: [3, 4, 2],
+    activations: ["tanh", "softmax"],
+    loss: "crossEntropy",
+    init: { kind: "zeros" },
+  });
+  const [W1, b1, W2, b2] = ref.params;
+  for (let j = 0; j < 4; j++) {
+    b1.set(0, j, w1.get(j, 0));
+    for (let i = 0; i < 3; i++) W1.set(i, j, w1.get(j, i + 1));
+  }
+  for (let j = 0; j < 2; j++) {
+    b2.set(0, j, w2.get(j, 0));
+    for (let i = 0; i < 4; i++) W2.set(i, j, w2.get(j, i + 1));
+  }
+  const { X, Y } = data(5, 3, 2, prng);
+  const Xplain = Matrix.from(X.toArray().map((r) => r.slice(1)));
+  assert.ok(maxAbsDiff(net.predict(X), ref.predict(Xplain)) < 1e-15);
+  assert.ok(Math.abs(net.lossAndGrad(X, Y) - ref.lossAndGrad(Xplain, Y)) < 1e-15);
+  for (let j = 0; j < 4; j++) {
+    assert.ok(Math.abs(net.dw1.get(j, 0) - ref.grads[1].get(0, j)) < 1e-15);
+    for (let i = 0; i < 3; i++) {
+      assert.ok(Math.abs(net.dw1.get(j, i + 1) - ref.grads[0].get(i, j)) < 1e-15);
+    }
+  }
+});
+
+Deno.test("bias-column net passes the gradient check for mean and sum reductions", () => {
+  for (const reduction of ["mean", "sum"] as const) {
+    const prng = new Prng(3);
+    const net = biasColumnNet({ nx: 4, nh: 3, ny: 3 }, { prng, reduction });
+    const err = gradcheck(net, data(6, 4, 3, prng)).maxRelError;
+    assert.ok(err <= 1e-6, `${reduction}: ${err}`);
+  }
+});
+
+Deno.test("each seed 001 switch alone breaks the gradient check", () => {
+  for (const seedFaithful of [{ softmaxPrimeFactor: true }, { sumGradientOfMeanLoss: true }]) {
+    const prng = new Prng(4);
+    const net = biasColumnNet({ nx: 4, nh: 3, ny: 3 }, { prng, seedFaithful });
+    const err = gradcheck(net, data(6, 4, 3, prng)).maxRelError;
+    assert.ok(err > 1e-2, `${JSON.stringify(seedFaithful)}: ${err}`);
+  }
+});
+
+Deno.test("sumGradientOfMeanLoss gives m times the mean gradient", () => {
+  const prng = new Prng(5);
+  const params = initParams(4, 3, 3, { prng });
+  const a = new BiasColumnNet({ w1: params.w1.clone(), w2: params.w2.clone() });
+  const b = new BiasColumnNet(params, { seedFaithful: { sumGradientOfMeanLoss: true } });
+  const { X, Y } = data(7, 4, 3, prng);
+  a.lossAndGrad(X, Y);
+  b.lossAndGrad(X, Y);
+  for (let i = 0; i < a.dw1.size; i++) {
+    assert.ok(Math.abs(7 * a.dw1.data[i] - b.dw1.data[i]) < 1e-14);
+  }
+});
+
+Deno.test("bias-column net rejects inputs without the ones column and bad shapes", () => {
+  const net = biasColumnNet({ nx: 2, nh: 2, ny: 2 }, { prng: new Prng(0) });
+  assert.throws(
+    () => net.predict(Matrix.from([[0.5, 1, 2]])),
+    /column 0 of X must be the bias column of ones, got 0.5 in row 0/,
+  );
+  assert.throws(() => net.predict(Matrix.from([[1, 2]])), /X must have nx\+1 = 3 columns/);
+  assert.throws(
+    () => new BiasColumnNet({ w1: Matrix.zeros(2, 3), w2: Matrix.zeros(2, 4) }),
+    /w2 must have nh\+1 = 3 columns for w1 \[2, 3\], got \[2, 4\]/,
+  );
+  assert.throws(() => initParams(2, 0, 2, { prng: new Prng(0) }), /nh must be a positive integer/);
+});
