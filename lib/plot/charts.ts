@@ -156,10 +156,15 @@ export const NNKIT_TEMPLATE = {
     margin: { l: 70, r: 30, t: 56, b: 60, pad: 0 },
     xaxis: axisStyle,
     yaxis: axisStyle,
+    // A horizontal legend between the title and the plot: it never hides data
+    // and leaves the plot the full width.
     legend: {
-      bgcolor: "rgba(255,255,255,0.8)",
-      bordercolor: "#ccc",
-      borderwidth: 1,
+      orientation: "h",
+      x: 0,
+      xanchor: "left",
+      y: 1.01,
+      yanchor: "bottom",
+      bgcolor: "rgba(255,255,255,0)",
     },
     hovermode: "closest",
   },
@@ -317,6 +322,48 @@ export function downsample(
 }
 
 /**
+ * Tick values for a log axis over the positive finite values: 1-2-5 in each
+ * decade when the data spans at most 3 decades, else one tick per decade, so
+ * labels read in full (0.05, 0.1, 0.2) and never crowd (plotly's own log
+ * ticks print a small digit at every 2…9 for short ranges).
+ *
+ * @param columns The y values of every trace.
+ * @returns Increasing tick values; empty when there is no positive value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { logTicks } from "./charts.ts";
+ *
+ * assert.deepEqual(logTicks([[0.06, 0.9]]), [0.05, 0.1, 0.2, 0.5, 1]);
+ * assert.deepEqual(logTicks([[1e-6, 3]]), [1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1, 1, 10]);
+ * ```
+ */
+export function logTicks(columns: readonly Numbers[]): number[] {
+  let lo = Infinity, hi = -Infinity;
+  for (const col of columns) {
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i];
+      if (v > 0 && v < Infinity) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  if (!(lo <= hi)) return [];
+  const first = Math.floor(Math.log10(lo)), last = Math.ceil(Math.log10(hi));
+  const mantissas = last - first <= 3 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let k = first; k <= last; k++) {
+    for (const m of mantissas) ticks.push(Number((m * 10 ** k).toPrecision(12)));
+  }
+  // Keep the ticks inside the data plus one on each side.
+  const below = ticks.findLastIndex((t) => t <= lo);
+  const above = ticks.findIndex((t) => t >= hi);
+  return ticks.slice(Math.max(below, 0), above < 0 ? ticks.length : above + 1);
+}
+
+/**
  * A line chart with one trace per series and a legend when there are
  * several: loss against iteration, accuracy against epoch, ….
  *
@@ -372,16 +419,37 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   });
   const layout = layoutBase(options, DEFAULT_SIZE);
   layout.showlegend = series.length > 1;
+  if (layout.showlegend) layout.margin = { t: options.title !== undefined ? 84 : 40 };
   layout.xaxis = { title: { text: options.xTitle ?? "" } };
   layout.yaxis = { title: { text: options.yTitle ?? "" } };
   if (options.logY) {
     layout.yaxis.type = "log";
-    layout.yaxis.exponentformat = "power";
+    const ticks = logTicks(data.map((t) => t.y));
+    if (ticks.length >= 2) {
+      layout.yaxis.tickvals = ticks;
+      layout.yaxis.tickformat = "~g";
+    }
   }
   if (options.yFormat) layout.yaxis.tickformat = options.yFormat;
   if (options.yRange) layout.yaxis.range = [...options.yRange];
   return { data, layout };
 }
+
+/**
+ * White to dark blue (matplotlib's "Blues"), so small counts stay light.
+ * (Plotly's own "Blues" runs the other way: dark for small values.)
+ */
+export const BLUES: [number, string][] = [
+  [0, "#f7fbff"],
+  [0.125, "#deebf7"],
+  [0.25, "#c6dbef"],
+  [0.375, "#9ecae1"],
+  [0.5, "#6baed6"],
+  [0.625, "#4292c6"],
+  [0.75, "#2171b5"],
+  [0.875, "#08519c"],
+  [1, "#08306b"],
+];
 
 /** Options of {@linkcode confusionHeatmap}. */
 export interface ConfusionHeatmapOptions extends ChartOptions {
@@ -391,8 +459,8 @@ export interface ConfusionHeatmapOptions extends ChartOptions {
   xTitle?: string;
   /** Y axis title (rows); default `"actual"`. */
   yTitle?: string;
-  /** Plotly colour scale; default `"Blues"`. */
-  colorscale?: string;
+  /** Plotly colour scale; default {@linkcode BLUES}. */
+  colorscale?: string | [number, string][];
 }
 
 function confusionRows(matrix: Matrix | readonly (Numbers)[]): number[][] {
@@ -497,7 +565,7 @@ export function confusionHeatmap(
     z,
     x: labels,
     y: labels,
-    colorscale: options.colorscale ?? "Blues",
+    colorscale: options.colorscale ?? BLUES,
     zmin: 0,
     zmax: Math.max(zmax, 1),
     colorbar: { title: { text: "count" }, thickness: 14 },
@@ -585,6 +653,7 @@ export function barChart(
   });
   const layout = layoutBase(options, DEFAULT_SIZE);
   layout.showlegend = series.length > 1;
+  if (layout.showlegend) layout.margin = { t: options.title !== undefined ? 84 : 40 };
   layout.barmode = "group";
   layout.xaxis = { title: { text: options.xTitle ?? "class" }, type: "category" };
   layout.yaxis = { title: { text: options.yTitle ?? "" } };

@@ -42,6 +42,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-extensions",
   "--disable-dev-shm-usage",
   "--font-render-hinting=none",
+  "--disable-breakpad",
+  "--disable-crash-reporter",
 ];
 
 /** The hint every "Chromium is missing" error ends with. */

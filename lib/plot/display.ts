@@ -231,7 +231,11 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
   return parts.join("\n");
 }
 
-function defaultDisplay(message: DisplayMessage, what: string): void {
+/**
+ * The kernel's sender, resolved now (so a figure is not rendered only to find
+ * there is nowhere to send it).
+ */
+function kernelDisplay(what: string): DisplayFn {
   // deno-lint-ignore no-explicit-any
   let jupyter: any;
   try {
@@ -249,7 +253,7 @@ function defaultDisplay(message: DisplayMessage, what: string): void {
     );
   }
   // nbclient reads content.transient.display_id, so transient must be an object.
-  jupyter.broadcast("display_data", { ...message, transient: {} });
+  return (message) => jupyter.broadcast("display_data", { ...message, transient: {} });
 }
 
 function pngWanted(option: boolean | undefined): boolean {
@@ -393,13 +397,12 @@ function bundleBytes(message: DisplayMessage): number {
 
 async function send(
   message: DisplayMessage,
-  options: FigureDisplayOptions,
-  what: string,
+  sink: DisplayFn,
+  settleMs: number | undefined,
 ): Promise<void> {
-  if (options.display) await options.display(message);
-  else defaultDisplay(message, what);
-  const settleMs = options.settleMs ?? 100 + 20 * bundleBytes(message) / 1e6;
-  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+  await sink(message);
+  const wait = settleMs ?? 100 + 20 * bundleBytes(message) / 1e6;
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 /**
@@ -430,18 +433,20 @@ export async function display(
 ): Promise<void> {
   if (isPlotlyFigure(item)) {
     const name = checkName(options.name, "figure");
+    const sink = options.display ?? kernelDisplay(`figure ${name}`);
     const pngBase64 = pngWanted(options.png)
       ? await renderPng(item, name, options.renderer)
       : undefined;
     const includePlotlyJs = options.includePlotlyJs ?? !plotlyInlined;
     const message = figureMessage(item, { name, pngBase64, includePlotlyJs });
-    await send(message, options, `figure ${name}`);
+    await send(message, sink, options.settleMs);
     if (includePlotlyJs) plotlyInlined = true;
     return;
   }
   if (item !== null && typeof item === "object" && "png" in item) {
     const message = imageMessage(item, options);
-    await send(message, options, `image ${options.name ?? item.name}`);
+    const name = (message.metadata.nnkit as { figure: string }).figure;
+    await send(message, options.display ?? kernelDisplay(`image ${name}`), options.settleMs);
     return;
   }
   throw new TypeError(
