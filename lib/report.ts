@@ -251,7 +251,10 @@ function formatRuns(
   const values = (runs ?? []).filter((v): v is number => typeof v === "number");
   if (values.length < 2) return formatValue(values[0] ?? single, unit);
   const lo = Math.min(...values), hi = Math.max(...values);
-  return `${formatValue(lo)}–${formatValue(hi, unit)} (${values.length} runs)`;
+  const range = formatValue(lo) === formatValue(hi)
+    ? formatValue(lo, unit)
+    : `${formatValue(lo)}–${formatValue(hi, unit)}`;
+  return `${range} (${values.length} runs)`;
 }
 
 function escapeCell(text: string): string {

@@ -90,7 +90,8 @@ function describeProblem(problem: NbexecProblem): string {
 }
 
 /**
- * One line per failed run, naming the notebook, seed, cell and error.
+ * One line per problem of each failed run, naming the notebook, the seed
+ * (when there are several runs), the cell and the error.
  *
  * @param record The notebook's runs.
  * @returns Lines such as `02_fail: cell 3 (\`throw …\`): RangeError: boom`.
@@ -99,7 +100,7 @@ export function failureLines(record: NotebookRecord): string[] {
   const lines: string[] = [];
   for (const run of record.runs) {
     if (run.status === "ok") continue;
-    const seed = run.seed === null ? "" : ` (seed ${run.seed})`;
+    const seed = run.seed === null || record.runs.length < 2 ? "" : ` (seed ${run.seed})`;
     const problems = run.errors.length > 0
       ? run.errors.map(describeProblem)
       : [`status ${run.status}`];
