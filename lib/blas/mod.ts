@@ -1,42 +1,25 @@
 /**
- * General matrix multiply (gemm) behind one function, with a swappable
- * backend. PROVISIONAL: a naive pure-TypeScript kernel until the OpenBLAS
- * (Deno FFI) and blocked TypeScript backends land.
+ * Matrix products at BLAS speed: {@linkcode gemmRaw} on raw row-major
+ * arrays, backed by a native CBLAS library through `Deno.dlopen` (OpenBLAS
+ * on Linux, Accelerate on macOS) or by a pure-TypeScript blocked kernel.
+ * {@linkcode blasBackend} tells which runs; `NNKIT_BLAS=ts` forces the
+ * TypeScript kernel.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { blasBackend, gemmRaw } from "./mod.ts";
+ *
+ * const c = new Float32Array(1);
+ * gemmRaw(false, false, 1, 1, 3, 1, new Float32Array([1, 2, 3]), 3, new Float32Array([4, 5, 6]), 1, 0, c, 1);
+ * assert.equal(c[0], 32);
+ * assert.ok(["openblas", "cblas", "ts"].includes(blasBackend().name));
+ * ```
  *
  * @module
  */
 
-import type { FloatArray } from "../tensor/matrix.ts";
-
-/**
- * Raw row-major gemm: `C = alpha · op(A) · op(B) + beta · C` with `op(A)`
- * `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`; `lda`, `ldb`, `ldc` are the row
- * strides of the stored (untransposed) arrays. All three arrays share one dtype.
- */
-export function gemmRaw(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: FloatArray,
-  lda: number,
-  b: FloatArray,
-  ldb: number,
-  beta: number,
-  c: FloatArray,
-  ldc: number,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) {
-        const av = transA ? a[p * lda + i] : a[i * lda + p];
-        const bv = transB ? b[j * ldb + p] : b[p * ldb + j];
-        s += av * bv;
-      }
-      c[i * ldc + j] = beta === 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];
-    }
-  }
-}
+export * from "./gemm.ts";
+export * from "./gemm_ts.ts";
+export * from "./backend.ts";
+export * from "./cblas.ts";

@@ -1,0 +1,162 @@
+/**
+ * General matrix multiply (gemm) on raw row-major arrays: checks the
+ * arguments, then runs the active backend (native CBLAS via FFI, or the
+ * pure-TypeScript kernel). {@linkcode matmul} is the {@linkcode Matrix}
+ * front end most code should call.
+ *
+ * With a native library, shapes are routed to the cheapest routine:
+ * tiny products stay in TypeScript (an FFI call costs more than the
+ * arithmetic), a single row or column (`m = 1` or `n = 1`, as in per-sample
+ * SGD) goes to gemv, and a rank-1 update (`k = 1`) to ger.
+ *
+ * @module
+ */
+
+import { dtypeOf, type FloatArray, formatShape } from "../tensor/matrix.ts";
+import { nativeBlas } from "./backend.ts";
+import { gemmTs } from "./gemm_ts.ts";
+
+/** Products with at most this many multiply-adds stay in TypeScript. */
+export const NATIVE_MIN_WORK = 2048;
+
+function checkDim(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`Cannot run gemm: ${name} must be a non-negative integer, got ${value}`);
+  }
+}
+
+function checkStored(
+  name: string,
+  data: FloatArray,
+  rows: number,
+  cols: number,
+  ld: number,
+): void {
+  const ldName = `ld${name.toLowerCase()}`;
+  if (!Number.isInteger(ld) || ld < cols) {
+    throw new RangeError(
+      `Cannot run gemm: ${ldName} must be an integer of at least ${cols} (columns of ${name} stored as ${
+        formatShape([rows, cols])
+      }), got ${ld}`,
+    );
+  }
+  const needed = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+  if (data.length < needed) {
+    throw new RangeError(
+      `Cannot run gemm: ${name} stored as ${
+        formatShape([rows, cols])
+      } with ${ldName} ${ld} needs ${needed} elements, got ${data.length}`,
+    );
+  }
+}
+
+function overlaps(x: FloatArray, y: FloatArray): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength &&
+    y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+/**
+ * Row-major `C = alpha · op(A) · op(B) + beta · C`, where `op(A)` is `[m, k]`,
+ * `op(B)` is `[k, n]` and `C` is `[m, n]`. `lda`, `ldb`, `ldc` are the row
+ * strides of the arrays as stored (so `A` is stored `[k, m]` when `transA`).
+ * Arrays may be `subarray` views. With `beta = 0`, `C` is only written.
+ *
+ * @param transA Use `Aᵀ`: `A` is stored `[k, m]` instead of `[m, k]`.
+ * @param transB Use `Bᵀ`: `B` is stored `[n, k]` instead of `[k, n]`.
+ * @param m Rows of `op(A)` and `C`.
+ * @param n Columns of `op(B)` and `C`.
+ * @param k Columns of `op(A)`, rows of `op(B)`.
+ * @param alpha Scale of the product.
+ * @param a Stored `A` `[m, k]` (or `[k, m]` with `transA`), row stride `lda`.
+ * @param lda Row stride of the stored `A`, at least its column count.
+ * @param b Stored `B` `[k, n]` (or `[n, k]` with `transB`), row stride `ldb`.
+ * @param ldb Row stride of the stored `B`, at least its column count.
+ * @param beta Scale of the existing `C`.
+ * @param c `C` `[m, n]`, row stride `ldc`; overwritten. Must not overlap `A` or `B`.
+ * @param ldc Row stride of `C`, at least `n`.
+ * @throws {RangeError} On negative or fractional sizes, short strides or arrays, or overlap.
+ * @throws {TypeError} When the three arrays do not share one dtype.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gemmRaw } from "./gemm.ts";
+ *
+ * // C = 2 · [[1, 2], [3, 4]] · [[1, 0], [0, 1]] + 1 · C
+ * const a = new Float64Array([1, 2, 3, 4]);
+ * const eye = new Float64Array([1, 0, 0, 1]);
+ * const c = new Float64Array([1, 1, 1, 1]);
+ * gemmRaw(false, false, 2, 2, 2, 2, a, 2, eye, 2, 1, c, 2);
+ * assert.deepEqual(Array.from(c), [3, 5, 7, 9]);
+ * ```
+ */
+export function gemmRaw(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: FloatArray,
+  lda: number,
+  b: FloatArray,
+  ldb: number,
+  beta: number,
+  c: FloatArray,
+  ldc: number,
+): void {
+  checkDim("m", m);
+  checkDim("n", n);
+  checkDim("k", k);
+  const isF32 = c instanceof Float32Array;
+  if ((a instanceof Float32Array) !== isF32 || (b instanceof Float32Array) !== isF32) {
+    throw new TypeError(
+      `Cannot run gemm: arrays must share one dtype, got A ${dtypeOf(a)}, B ${dtypeOf(b)}, C ${
+        dtypeOf(c)
+      }`,
+    );
+  }
+  checkStored("A", a, transA ? k : m, transA ? m : k, lda);
+  checkStored("B", b, transB ? n : k, transB ? k : n, ldb);
+  checkStored("C", c, m, n, ldc);
+  if (m === 0 || n === 0) return;
+  if (overlaps(c, a) || overlaps(c, b)) {
+    throw new RangeError(
+      `Cannot run gemm: C overlaps ${overlaps(c, a) ? "A" : "B"} in memory; pass a separate output`,
+    );
+  }
+  const lib = nativeBlas();
+  if (lib === null || k === 0 || alpha === 0 || m * n * k <= NATIVE_MIN_WORK) {
+    gemmTs(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  if (m === 1) {
+    // C[0, :] = alpha · op(B)ᵀ · op(A)[0, :] + beta · C[0, :]
+    if (beta === 0) c.fill(0, 0, n);
+    const incx = transA ? lda : 1;
+    if (transB) lib.gemv(false, n, k, alpha, b, ldb, a, incx, beta, c, 1);
+    else lib.gemv(true, k, n, alpha, b, ldb, a, incx, beta, c, 1);
+    return;
+  }
+  if (n === 1) {
+    // C[:, 0] = alpha · op(A) · op(B)[:, 0] + beta · C[:, 0]
+    if (beta === 0) { for (let i = 0; i < m; i++) c[i * ldc] = 0; }
+    const incx = transB ? 1 : ldb;
+    if (transA) lib.gemv(true, k, m, alpha, a, lda, b, incx, beta, c, ldc);
+    else lib.gemv(false, m, k, alpha, a, lda, b, incx, beta, c, ldc);
+    return;
+  }
+  if (k === 1) {
+    // C = beta · C + alpha · op(A)[:, 0] ⊗ op(B)[0, :]
+    if (beta !== 1) {
+      for (let i = 0; i < m; i++) {
+        const o = i * ldc;
+        if (beta === 0) c.fill(0, o, o + n);
+        else for (let j = 0; j < n; j++) c[o + j] *= beta;
+      }
+    }
+    lib.ger(m, n, alpha, a, transA ? 1 : lda, b, transB ? ldb : 1, c, ldc);
+    return;
+  }
+  lib.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
