@@ -329,6 +329,11 @@ export class BiasColumnNet implements Model {
     return this.#forward(X).P;
   }
 
+  /** Output `ŷ [m, ny]` of the most recent forward pass (a workspace), if any. */
+  get lastOutput(): Matrix | undefined {
+    return this.#ws?.P;
+  }
+
   /**
    * The hidden activations with the ones column, `[m, nh+1]` — the
    * transpose of the seed's `outputs['a1']` — after a forward pass on `X`.

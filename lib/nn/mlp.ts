@@ -494,6 +494,11 @@ export class Mlp implements Model {
     return ws.A[this.activations.length - 1];
   }
 
+  /** Output `[n, outputSize]` of the most recent forward pass (a workspace), if any. */
+  get lastOutput(): Matrix | undefined {
+    return this.#ws?.A[this.activations.length - 1];
+  }
+
   /**
    * The batch loss (configured loss and reduction, plus the L2 penalty).
    *

@@ -66,6 +66,13 @@ export interface Model {
    * @param Y Targets `[n, out]` (one-hot for classifiers).
    */
   lossAndGrad(X: Matrix, Y: Matrix): number;
+  /**
+   * Optional: the output `yHat [n, out]` of the most recent forward pass
+   * (`predict`, `loss` or `lossAndGrad`), a workspace the next forward pass
+   * overwrites. Training loops read it right after `lossAndGrad` to score the
+   * batch without a second forward pass (`lib/train/evaluate.ts`).
+   */
+  readonly lastOutput?: Matrix;
 }
 
 /**
