@@ -1,0 +1,613 @@
+/**
+ * The training loop of every seed: per-sample SGD (`batchSize: 1`),
+ * mini-batch SGD (`batchSize: 128`, reshuffled each epoch from a passed
+ * `prng`) and full-batch gradient descent (`batchSize: "full"`), with stop
+ * rules, a history per epoch (per iteration in full-batch GD), per-update
+ * losses, evaluations every N samples seen, and an awaited progress callback.
+ *
+ * Each step is `loss = model.lossAndGrad(Xb, Yb)` then `sgdStep(model,
+ * learningRate)`. Batches are copied into workspaces allocated once (the
+ * full batch is used in place), so after the first epoch a step allocates
+ * nothing in this loop.
+ *
+ * Seed accounting that changes printed numbers is a named option:
+ * `epochLoss: "seed001"` (seed 001 divided the sum of its 469 batch means by
+ * 468), `epochLoss: "sum"` (seed 004's summed epoch loss),
+ * `recordUpdates: "runningSum"` (seed 000's `ERR`), `evaluateEvery: 5000`
+ * (seed 003 Q1c), `stop: lossChangeBelow(1e-5)` (seed 003 Q1a) and
+ * `stop: lossRises()` (seed 004).
+ *
+ * @module
+ */
+
+import type { Model } from "../nn/model.ts";
+import type { Prng } from "../random.ts";
+import { type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
+import { countCorrect } from "./count_correct.ts";
+import { evaluate, forwardOutput, type LabeledData } from "./evaluate.ts";
+import { createHistory, type History } from "./history.ts";
+import { sgdStep } from "./optimizer.ts";
+import type { StopRule } from "./stop_rules.ts";
+
+/**
+ * How an epoch's `history.loss` is made from the batch losses `L_b` that
+ * `lossAndGrad` returned (each measured just before its batch's update):
+ *
+ * - `"mean"` (default): the mean loss per sample over the epoch,
+ *   `Σ_b n_b·L_b / N` for a model whose loss is a batch mean (`reduction`
+ *   `"mean"` or none declared), `Σ_b L_b / N` for one that sums
+ *   (`reduction: "sum"`). A last partial batch counts by its size.
+ * - `"sum"`: the total over samples, `Σ_b n_b·L_b` (mean models) or `Σ_b L_b`
+ *   (summing models) — seed 004's `loss_this_iter`, seed 000's epoch `ERR`.
+ * - `"seed001"`: seed 001's `total_loss / (len(X) // batch_size)`, the sum of
+ *   the batch means over ⌊N / batchSize⌋. Wrong because the last partial
+ *   batch (96 of 60,000 at batch 128) adds a whole batch mean while the
+ *   divisor leaves it out (469 terms over 468), overstating the mean by
+ *   about 1/468 and weighting 96 samples like 128.
+ */
+export type EpochLoss = "mean" | "sum" | "seed001";
+
+/** Which per-epoch loss the stop rules read. */
+export type StopOn = "loss" | "trainLoss" | "valLoss";
+
+/** What `train` passes to `onProgress`; `lib/plot/progress.ts`'s bars read it directly. */
+export type TrainProgress = {
+  /** `"batch"` inside an epoch, `"epoch"` once an epoch's record is in the history. */
+  phase: "batch" | "epoch";
+  /** Epochs completed (iterations in full-batch GD). */
+  epoch: number;
+  /** The epoch budget. */
+  epochs: number;
+  /** Fractional epochs completed, e.g. 3.25 a quarter into the fourth. */
+  done: number;
+  /** Batches completed in the current epoch. */
+  batch: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Parameter updates so far. */
+  iteration: number;
+  /** Samples trained on so far. */
+  samplesSeen: number;
+  /** The current epoch's running loss so far (`epochLoss` accounting); at `"epoch"`, its record. */
+  loss: number;
+  /** The current epoch's running accuracy so far (NaN when `runningAcc` is off). */
+  acc: number;
+  /** At `"epoch"` with `validation`: the held-out loss of this record. */
+  valLoss?: number;
+  /** At `"epoch"` with `validation`: the held-out accuracy of this record. */
+  valAcc?: number;
+  /** The history so far (live; do not modify). */
+  history: History;
+};
+
+/** Options of {@linkcode train}. */
+export interface TrainOptions {
+  /** Epoch budget (iterations in full-batch GD), an integer ≥ 0. */
+  epochs: number;
+  /** Step size η of {@linkcode sgdStep}. */
+  learningRate: number;
+  /**
+   * Samples per update: `1` is per-sample SGD, `n` a mini-batch, `"full"`
+   * full-batch GD (the whole set, no copy, one update per iteration). A
+   * number equal to the set size still runs as mini-batch SGD (shuffled,
+   * recorded after the update).
+   */
+  batchSize: number | "full";
+  /**
+   * Reshuffle the sample order at the start of every epoch (needs `prng`).
+   * Default `true` for numeric batch sizes; full-batch GD never shuffles.
+   * `false` visits samples in order (seed 000's per-sample SGD).
+   */
+  shuffle?: boolean;
+  /** Source of the shuffles (seeded, so a run repeats exactly). */
+  prng?: Prng;
+  /**
+   * The last, smaller batch when `batchSize` does not divide the set: `"keep"`
+   * (default) trains on it as one more update (seed 001: 468 batches of 128
+   * and one of 96 per epoch; a mean-loss model takes a full-size step on
+   * it), `"drop"` skips those samples this epoch (seed 003 Q1c's
+   * `int(60000 / mini_batch)` batches; reshuffling rotates who is skipped).
+   */
+  lastBatch?: "keep" | "drop";
+  /** Early stopping: the first rule that fires ends the run (see `stop_rules.ts`). */
+  stop?: StopRule | readonly StopRule[];
+  /** Which per-epoch loss the stop rules read; default `"loss"`. */
+  stopOn?: StopOn;
+  /** How the epoch loss is accounted; default `"mean"` (see {@linkcode EpochLoss}). */
+  epochLoss?: EpochLoss;
+  /**
+   * Track the running training accuracy of the batch predictions (each made
+   * just before its update, as seeds 001–003 printed it). Default `true`.
+   * Free when the model exposes `lastOutput`; otherwise each batch also runs
+   * `predict`.
+   */
+  runningAcc?: boolean;
+  /** A held-out set scored at every epoch record (`history.valLoss`, `valAcc`). */
+  validation?: LabeledData;
+  /** Also score the whole training set at every epoch record (`trainLoss`, `trainAcc`). */
+  evaluateTrain?: boolean;
+  /**
+   * Score the whole training set (and `validation`) every this many samples
+   * seen, before the batch that follows, into `history.evaluations` (seed
+   * 003 Q1c: 5,000; evaluations at 0, 5,000, 10,000 … when the batch size
+   * divides it, else at the first batch boundary past each multiple).
+   */
+  evaluateEvery?: number;
+  /**
+   * Record one value per update in `history.updateLoss`: `"loss"` (the batch
+   * loss) or `"runningSum"` (the sum of batch losses since the epoch began,
+   * seed 000's `ERR`, which it plotted as "cost vs iteration"). Allocates
+   * `epochs × batches` doubles up front.
+   */
+  recordUpdates?: "loss" | "runningSum";
+  /**
+   * Called with the progress state after every epoch record, and after a
+   * batch when `progressIntervalMs` have passed since the last call; a
+   * returned promise is awaited (notebook displays must be awaited to reach
+   * the front end). Throttle further in the callback (progress bars do).
+   */
+  onProgress?: (state: TrainProgress) => void | Promise<void>;
+  /** Least ms between two mid-epoch `onProgress` calls; default 200 (0: every batch; Infinity: epochs only). */
+  progressIntervalMs?: number;
+  /** Ends the run after the current batch (`history.stoppedBy = "aborted"`), history kept. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Trains `model` on `data` with SGD, in place, and returns what happened.
+ *
+ * Order of work in one epoch of per-sample or mini-batch SGD: (reshuffle) →
+ * per batch: (evaluation if `evaluateEvery` is due) → `lossAndGrad` →
+ * running accuracy → `sgdStep` → (progress) → after the last batch: the
+ * epoch record (running loss and accuracy, `evaluateTrain`, `validation`) →
+ * stop rules → progress. In full-batch GD an iteration records and checks
+ * the stop rules BEFORE its update, so every record describes the
+ * parameters it was measured at and a stop leaves exactly those (seed 003
+ * Q1a); seed 002's "accuracy every 10 iterations" is `history.acc[i]`.
+ *
+ * @param model Any {@linkcode Model} (parameters updated in place).
+ * @param data Training set `{ X: [n, in], Y: [n, k] }`, same dtype as the model.
+ * @param options Epochs, learning rate, batch size and the rest of {@linkcode TrainOptions}.
+ * @returns The {@linkcode History}.
+ *
+ * @example Mini-batch SGD on a tiny separable problem
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../random.ts";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { mlp } from "../nn/mlp.ts";
+ * import { train } from "./train.ts";
+ *
+ * const prng = new Prng(1);
+ * const X = Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1], [0.1, 0.2], [0.9, 0.8]]);
+ * const Y = Matrix.from([[1, 0], [1, 0], [0, 1], [0, 1], [1, 0], [0, 1]]);
+ * const net = mlp({ sizes: [2, 2], activations: ["softmax"], loss: "crossEntropy", prng });
+ * const history = await train(net, { X, Y }, { epochs: 200, batchSize: 4, learningRate: 1, prng });
+ * assert.equal(history.loss.length, 200);
+ * assert.equal(history.updates, 400); // 2 batches per epoch: 4 samples, then the last 2
+ * assert.ok(history.loss[199] < history.loss[0]);
+ * assert.equal(history.acc[199], 1);
+ * ```
+ */
+export async function train(
+  model: Model,
+  data: LabeledData,
+  options: TrainOptions,
+): Promise<History> {
+  const run = new Run(model, data, options);
+  return await run.execute();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
+/** Copies rows `order[start .. start + rows)` of `src` into `dst` (no allocation). */
+function gatherRows(
+  src: FloatArray,
+  cols: number,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  dst: FloatArray,
+): void {
+  for (let r = 0, d = 0; r < rows; r++, d += cols) {
+    const s = order[start + r] * cols;
+    for (let j = 0; j < cols; j++) dst[d + j] = src[s + j];
+  }
+}
+
+/** One training run: validated options, workspaces and counters. */
+class Run {
+  readonly model: Model;
+  readonly data: LabeledData;
+  readonly X: Matrix;
+  readonly Y: Matrix;
+  readonly n: number;
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly full: boolean;
+  readonly batchSize: number;
+  readonly batches: number;
+  readonly epochSamples: number;
+  readonly shuffle: boolean;
+  readonly prng: Prng | undefined;
+  readonly rules: readonly StopRule[];
+  readonly stopOn: StopOn;
+  readonly epochLoss: EpochLoss;
+  /** Multiplier turning a batch loss into a per-sample total contribution: n_b (mean models) or 1. */
+  readonly perSampleFactor: boolean;
+  readonly runningAcc: boolean;
+  readonly validation: LabeledData | undefined;
+  readonly evaluateTrain: boolean;
+  readonly evaluateEvery: number;
+  readonly recordUpdates: "loss" | "runningSum" | undefined;
+  readonly onProgress: ((state: TrainProgress) => void | Promise<void>) | undefined;
+  readonly progressIntervalMs: number;
+  readonly signal: AbortSignal | undefined;
+  readonly history: History;
+
+  order: Uint32Array = new Uint32Array(0);
+  updateBuffer: Float64Array = new Float64Array(0);
+  nextEvaluation = 0;
+  lastProgress = 0;
+
+  constructor(model: Model, data: LabeledData, options: TrainOptions) {
+    const where = "Cannot train";
+    if (
+      data === null || typeof data !== "object" || !(data.X instanceof Matrix) ||
+      !(data.Y instanceof Matrix)
+    ) {
+      throw new TypeError(`${where}: data must be { X: Matrix, Y: Matrix }`);
+    }
+    const { X, Y } = data;
+    if (X.rows !== Y.rows || X.rows === 0) {
+      throw new RangeError(
+        `${where}: X and Y must have the same positive number of rows, got ${
+          formatShape(X.shape)
+        } and ${formatShape(Y.shape)}`,
+      );
+    }
+    if (Y.cols !== model.outputSize) {
+      throw new RangeError(
+        `${where}: Y must have ${model.outputSize} columns (the model's outputSize), got ${
+          formatShape(Y.shape)
+        }`,
+      );
+    }
+    const { epochs, learningRate, batchSize } = options;
+    if (!Number.isInteger(epochs) || epochs < 0) {
+      throw new RangeError(`${where}: epochs must be an integer >= 0, got ${epochs}`);
+    }
+    if (!Number.isFinite(learningRate)) {
+      throw new RangeError(`${where}: learningRate must be a finite number, got ${learningRate}`);
+    }
+    const n = X.rows;
+    this.full = batchSize === "full";
+    if (!this.full && (!Number.isInteger(batchSize) || (batchSize as number) < 1)) {
+      throw new RangeError(
+        `${where}: batchSize must be a positive integer or "full", got ${String(batchSize)}`,
+      );
+    }
+    const bs = this.full ? n : Math.min(batchSize as number, n);
+    const lastBatch = options.lastBatch ?? "keep";
+    if (lastBatch !== "keep" && lastBatch !== "drop") {
+      throw new TypeError(`${where}: lastBatch must be "keep" or "drop", got ${String(lastBatch)}`);
+    }
+    if (lastBatch === "drop" && !this.full && (batchSize as number) > n) {
+      throw new RangeError(
+        `${where}: lastBatch "drop" with batchSize ${batchSize} larger than the ${n} samples leaves no batch`,
+      );
+    }
+    const drop = lastBatch === "drop";
+    this.batches = this.full ? 1 : drop ? Math.floor(n / bs) : Math.ceil(n / bs);
+    this.epochSamples = this.full ? n : drop ? this.batches * bs : n;
+    this.shuffle = !this.full && (options.shuffle ?? true);
+    if (this.shuffle && options.prng === undefined) {
+      throw new TypeError(
+        `${where}: shuffle needs a prng, pass { prng: new Prng(seed) } or { shuffle: false }`,
+      );
+    }
+    const epochLoss = options.epochLoss ?? "mean";
+    if (epochLoss !== "mean" && epochLoss !== "sum" && epochLoss !== "seed001") {
+      throw new TypeError(
+        `${where}: epochLoss must be "mean", "sum" or "seed001", got ${String(epochLoss)}`,
+      );
+    }
+    if (epochLoss === "seed001" && !this.full && (batchSize as number) > n) {
+      throw new RangeError(
+        `${where}: epochLoss "seed001" divides by ⌊n / batchSize⌋, which is 0 for batchSize ${batchSize} and ${n} samples`,
+      );
+    }
+    const stopOn = options.stopOn ?? "loss";
+    if (stopOn !== "loss" && stopOn !== "trainLoss" && stopOn !== "valLoss") {
+      throw new TypeError(
+        `${where}: stopOn must be "loss", "trainLoss" or "valLoss", got ${String(stopOn)}`,
+      );
+    }
+    if (stopOn === "valLoss" && options.validation === undefined) {
+      throw new TypeError(`${where}: stopOn "valLoss" needs a validation set`);
+    }
+    if (stopOn === "trainLoss" && !options.evaluateTrain) {
+      throw new TypeError(`${where}: stopOn "trainLoss" needs evaluateTrain: true`);
+    }
+    const validation = options.validation;
+    if (validation !== undefined) {
+      if (!(validation.X instanceof Matrix) || !(validation.Y instanceof Matrix)) {
+        throw new TypeError(`${where}: validation must be { X: Matrix, Y: Matrix }`);
+      }
+      if (
+        validation.X.rows !== validation.Y.rows || validation.X.rows === 0 ||
+        validation.X.cols !== X.cols || validation.Y.cols !== Y.cols
+      ) {
+        throw new RangeError(
+          `${where}: validation must be { X: [m, ${X.cols}], Y: [m, ${Y.cols}] } with m >= 1, got ${
+            formatShape(validation.X.shape)
+          } and ${formatShape(validation.Y.shape)}`,
+        );
+      }
+    }
+    const evaluateEvery = options.evaluateEvery ?? 0;
+    if (
+      options.evaluateEvery !== undefined && (!Number.isInteger(evaluateEvery) || evaluateEvery < 1)
+    ) {
+      throw new RangeError(
+        `${where}: evaluateEvery must be a positive integer (samples), got ${options.evaluateEvery}`,
+      );
+    }
+    const recordUpdates = options.recordUpdates;
+    if (recordUpdates !== undefined && recordUpdates !== "loss" && recordUpdates !== "runningSum") {
+      throw new TypeError(
+        `${where}: recordUpdates must be "loss" or "runningSum", got ${String(recordUpdates)}`,
+      );
+    }
+    const interval = options.progressIntervalMs ?? 200;
+    if (!(interval >= 0)) {
+      throw new RangeError(`${where}: progressIntervalMs must be >= 0, got ${interval}`);
+    }
+    const rules = options.stop === undefined
+      ? []
+      : Array.isArray(options.stop)
+      ? [...options.stop as readonly StopRule[]]
+      : [options.stop as StopRule];
+    for (const rule of rules) {
+      if (typeof rule?.shouldStop !== "function") {
+        throw new TypeError(
+          `${where}: stop must be a stop rule or a list of them (lossChangeBelow, lossRises, …)`,
+        );
+      }
+    }
+
+    this.model = model;
+    this.data = { X, Y };
+    this.X = X;
+    this.Y = Y;
+    this.n = n;
+    this.epochs = epochs;
+    this.learningRate = learningRate;
+    this.batchSize = bs;
+    this.prng = options.prng;
+    this.rules = rules;
+    this.stopOn = stopOn;
+    this.epochLoss = epochLoss;
+    this.perSampleFactor = (model as { readonly reduction?: string }).reduction !== "sum";
+    this.runningAcc = options.runningAcc ?? true;
+    this.validation = validation;
+    this.evaluateTrain = options.evaluateTrain ?? false;
+    this.evaluateEvery = evaluateEvery;
+    this.recordUpdates = recordUpdates;
+    this.onProgress = options.onProgress;
+    this.progressIntervalMs = interval;
+    this.signal = options.signal;
+    this.history = createHistory();
+  }
+
+  async execute(): Promise<History> {
+    const t0 = performance.now();
+    this.lastProgress = t0;
+    const history = this.history;
+    if (this.recordUpdates !== undefined) {
+      this.updateBuffer = new Float64Array(this.epochs * this.batches);
+    }
+    try {
+      if (this.full) await this.fullBatch();
+      else await this.miniBatch();
+    } finally {
+      history.updateLoss = this.updateBuffer.subarray(0, history.updates);
+      history.seconds = (performance.now() - t0) / 1000;
+    }
+    return history;
+  }
+
+  /** Turns a sum of batch losses (`raw`) and a per-sample total (`total`) into the epoch loss. */
+  epochLossOf(raw: number, total: number, samples: number): number {
+    switch (this.epochLoss) {
+      case "mean":
+        return total / samples;
+      case "sum":
+        return total;
+      case "seed001":
+        return raw / Math.floor(this.n / this.batchSize);
+    }
+  }
+
+  evaluateDue(): void {
+    const { history, model } = this;
+    const log = history.evaluations;
+    const t = evaluate(model, this.data);
+    log.samplesSeen.push(history.samplesSeen);
+    log.trainLoss.push(t.loss);
+    log.trainAcc.push(t.acc);
+    if (this.validation !== undefined) {
+      const v = evaluate(model, this.validation);
+      log.valLoss.push(v.loss);
+      log.valAcc.push(v.acc);
+    }
+    const N = this.evaluateEvery;
+    this.nextEvaluation = (Math.floor(history.samplesSeen / N) + 1) * N;
+  }
+
+  /** Appends an epoch record: `evaluateTrain`, `validation` and the running loss. */
+  recordEvaluations(runningLoss: number): void {
+    const { history, model } = this;
+    if (this.evaluateTrain) {
+      const t = evaluate(model, this.data);
+      history.trainLoss.push(t.loss);
+      history.trainAcc.push(t.acc);
+    }
+    if (this.validation !== undefined) {
+      const v = evaluate(model, this.validation);
+      history.valLoss.push(v.loss);
+      history.valAcc.push(v.acc);
+    }
+    history.loss.push(runningLoss);
+  }
+
+  /** The first stop rule that fires on the monitored series, or undefined. */
+  stopReason(): string | undefined {
+    const h = this.history;
+    const series = this.stopOn === "loss"
+      ? h.loss
+      : this.stopOn === "trainLoss"
+      ? h.trainLoss
+      : h.valLoss;
+    for (const rule of this.rules) if (rule.shouldStop(series)) return rule.reason;
+    return undefined;
+  }
+
+  async progress(
+    phase: "batch" | "epoch",
+    batch: number,
+    loss: number,
+    acc: number,
+  ): Promise<void> {
+    const h = this.history;
+    const state: TrainProgress = {
+      phase,
+      epoch: h.epochs,
+      epochs: this.epochs,
+      done: h.epochs + (phase === "batch" ? batch / this.batches : 0),
+      batch,
+      batches: this.batches,
+      iteration: h.updates,
+      samplesSeen: h.samplesSeen,
+      loss,
+      acc,
+      history: h,
+    };
+    if (phase === "epoch" && this.validation !== undefined && h.valLoss.length > 0) {
+      state.valLoss = h.valLoss[h.valLoss.length - 1];
+      state.valAcc = h.valAcc[h.valAcc.length - 1];
+    }
+    const result = this.onProgress!(state);
+    if (isThenable(result)) await result;
+    this.lastProgress = performance.now();
+  }
+
+  async fullBatch(): Promise<void> {
+    const { model, X, Y, n, history } = this;
+    const factor = this.perSampleFactor ? n : 1;
+    for (let it = 0; it < this.epochs; it++) {
+      if (this.signal?.aborted) {
+        history.stoppedBy = "aborted";
+        return;
+      }
+      if (this.evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation) this.evaluateDue();
+      const L = model.lossAndGrad(X, Y);
+      const acc = this.runningAcc ? countCorrect(forwardOutput(model, X), Y) / n : NaN;
+      const loss = this.epochLossOf(L, L * factor, n);
+      if (this.runningAcc) history.acc.push(acc);
+      if (this.evaluateTrain) {
+        // The whole set at the pre-update parameters is what lossAndGrad just scored.
+        history.trainLoss.push(L);
+        history.trainAcc.push(this.runningAcc ? acc : countCorrect(forwardOutput(model, X), Y) / n);
+      }
+      if (this.validation !== undefined) {
+        const v = evaluate(model, this.validation);
+        history.valLoss.push(v.loss);
+        history.valAcc.push(v.acc);
+      }
+      history.loss.push(loss);
+      history.epochs++;
+      const reason = this.stopReason();
+      if (reason !== undefined) {
+        history.stoppedBy = reason;
+        if (this.onProgress !== undefined) await this.progress("epoch", 1, loss, acc);
+        return;
+      }
+      sgdStep(model, this.learningRate);
+      if (this.recordUpdates !== undefined) this.updateBuffer[history.updates] = L;
+      history.updates++;
+      history.samplesSeen += n;
+      if (this.onProgress !== undefined) await this.progress("epoch", 1, loss, acc);
+    }
+  }
+
+  async miniBatch(): Promise<void> {
+    const { model, X, Y, history, batchSize: bs, batches } = this;
+    const n = this.n;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    this.order = order;
+    const Xb = Matrix.zeros(bs, X.cols, X.dtype), Yb = Matrix.zeros(bs, Y.cols, Y.dtype);
+    const rest = this.epochSamples - (batches - 1) * bs;
+    const Xr = rest === bs ? Xb : Matrix.zeros(rest, X.cols, X.dtype);
+    const Yr = rest === bs ? Yb : Matrix.zeros(rest, Y.cols, Y.dtype);
+    const xs = X.data, ys = Y.data, xc = X.cols, yc = Y.cols;
+    const lr = this.learningRate;
+    const trackAcc = this.runningAcc;
+    const perSample = this.perSampleFactor;
+    const running = this.recordUpdates === "runningSum";
+    const record = this.recordUpdates !== undefined;
+    const updates = this.updateBuffer;
+    const evaluateEvery = this.evaluateEvery;
+    const onProgress = this.onProgress;
+    const interval = this.progressIntervalMs;
+    const signal = this.signal;
+
+    for (let epoch = 0; epoch < this.epochs; epoch++) {
+      if (this.shuffle) this.prng!.shuffle(order);
+      let raw = 0, total = 0, correct = 0, seen = 0;
+      for (let b = 0; b < batches; b++) {
+        if (signal !== undefined && signal.aborted) {
+          history.stoppedBy = "aborted";
+          return;
+        }
+        if (evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation) this.evaluateDue();
+        const last = b === batches - 1;
+        const rows = last ? rest : bs;
+        const Xbatch = last ? Xr : Xb, Ybatch = last ? Yr : Yb;
+        gatherRows(xs, xc, order, b * bs, rows, Xbatch.data);
+        gatherRows(ys, yc, order, b * bs, rows, Ybatch.data);
+        const L = model.lossAndGrad(Xbatch, Ybatch);
+        if (trackAcc) correct += countCorrect(forwardOutput(model, Xbatch), Ybatch);
+        sgdStep(model, lr);
+        raw += L;
+        total += perSample ? L * rows : L;
+        seen += rows;
+        if (record) updates[history.updates] = running ? raw : L;
+        history.updates++;
+        history.samplesSeen += rows;
+        if (
+          onProgress !== undefined && !last && performance.now() - this.lastProgress >= interval
+        ) {
+          await this.progress(
+            "batch",
+            b + 1,
+            this.epochLossOf(raw, total, seen),
+            trackAcc ? correct / seen : NaN,
+          );
+        }
+      }
+      const loss = this.epochLossOf(raw, total, seen);
+      const acc = trackAcc ? correct / seen : NaN;
+      if (trackAcc) history.acc.push(acc);
+      this.recordEvaluations(loss);
+      history.epochs++;
+      const reason = this.stopReason();
+      if (reason !== undefined) history.stoppedBy = reason;
+      if (onProgress !== undefined) await this.progress("epoch", batches, loss, acc);
+      if (reason !== undefined) return;
+    }
+  }
+}
