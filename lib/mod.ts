@@ -7,6 +7,7 @@
 export * from "./tensor/mod.ts";
 export * from "./random.ts";
 export * from "./nn/mod.ts";
+export * from "./train/mod.ts";
 export * from "./metrics.ts";
 export * from "./data/mod.ts";
 export * from "./inference/mod.ts";
