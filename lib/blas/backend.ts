@@ -73,12 +73,20 @@ function openNative(libraries: readonly string[]): CblasLibrary | null {
   return opened.get(key)!;
 }
 
-function describeFailure(libraries: readonly string[]): string {
+const INSTALL_HINT = "Install OpenBLAS (Debian: apt-get install --no-install-recommends " +
+  "libopenblas0-pthread)";
+const PERMISSION_HINT = "Run Deno with --allow-ffi (or --allow-all)";
+
+/** What was looked for and why it failed, plus the fitting hint. */
+function describeFailure(libraries: readonly string[]): { what: string; hint: string } {
   const attempts = failures.get(libraries.join("\n")) ?? [];
   const names = [...new Set(attempts.map((a) => a.path.split("/").pop()))].join(", ");
   const errors = [...new Set(attempts.map((a) => a.error))].filter((e) => e !== "no such file");
-  const firstError = errors.length > 0 ? `; ${errors[0]}` : "";
-  return `looked for ${names}${firstError}`;
+  const permission = errors.some((e) => e.startsWith("FFI permission not granted"));
+  return {
+    what: `looked for ${names || "nothing"}${errors.length > 0 ? `; ${errors[0]}` : ""}`,
+    hint: permission ? PERMISSION_HINT : INSTALL_HINT,
+  };
 }
 
 function parseChoice(value: string, source: string): BlasChoice {
@@ -122,20 +130,18 @@ export function useBlasBackend(
   const libraries = options.libraries ?? defaultLibraries();
   const library = openNative(libraries);
   if (library === null && choice !== "auto") {
+    const { what, hint } = describeFailure(libraries);
     throw new Error(
-      `Cannot use the native BLAS backend (${choice}): no CBLAS library loaded; ${
-        describeFailure(libraries)
-      }. Install OpenBLAS (Debian: apt-get install --no-install-recommends libopenblas0-pthread)`,
+      `Cannot use the native BLAS backend (${choice}): no CBLAS library loaded; ${what}. ${hint}`,
     );
   }
   if (library === null && !options.quiet && !noticeShown) {
     noticeShown = true;
+    const { what, hint } = describeFailure(libraries);
     console.error(
-      `nnkit: no native BLAS library loaded (${
-        describeFailure(libraries)
-      }), so matrix products use the pure-TypeScript kernel, far slower. ` +
-        "Install OpenBLAS (Debian: apt-get install --no-install-recommends libopenblas0-pthread), " +
-        "or set NNKIT_BLAS=ts to choose the TypeScript kernel without this notice",
+      `nnkit: no native BLAS library loaded (${what}), so matrix products use the ` +
+        `pure-TypeScript kernel, far slower. ${hint}, or set NNKIT_BLAS=ts to choose the ` +
+        "TypeScript kernel without this notice",
     );
   }
   active = library;

@@ -293,7 +293,7 @@ export function openCblas(paths: readonly string[] = cblasCandidates()): CblasOp
   const attempts: CblasAttempt[] = [];
   // Query first: calling dlopen without the permission would prompt in a terminal.
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    const error = "FFI permission not granted (run with --allow-ffi or --allow-all)";
+    const error = "FFI permission not granted";
     return { library: null, attempts: paths.map((path) => ({ path, error })) };
   }
   for (const path of paths) {
