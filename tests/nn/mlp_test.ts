@@ -295,7 +295,7 @@ Deno.test("doubleSoftmaxDelta and softmaxPrimeLastHidden reproduce seed 004's ba
   const loss = -Math.log(a3[2]);
   // delta_cross_entropy(y, a3): grad = softmax(a3); grad[label] −= 1; grad /= 10 → here k = 3.
   const g = softmaxV(a3);
-  const d3 = g.map((v, j) => (v === g[2] ? v - 1 : v) / 3);
+  const d3 = g.map((v) => (v === g[2] ? v - 1 : v) / 3);
   // delta2 = softmax_der(z2) ⊙ W3·d3; delta1 = relu_der(z1) ⊙ W2·d2.
   const sp = softmaxV(z2).map((s) => s * (1 - s));
   const d2 = sp.map((s, i) => s * d3.reduce((t, d, j) => t + W3[i][j] * d, 0));
