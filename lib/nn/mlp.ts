@@ -22,7 +22,7 @@
  */
 
 import type { Prng } from "../random.ts";
-import { type DType, formatShape, Matrix } from "../tensor/matrix.ts";
+import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
 import { addRowVector, colSums } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
 import {
@@ -191,6 +191,19 @@ class Workspace {
       this.A.push(activations[l] === "linear" ? Z : Matrix.zeros(n, sizes[l + 1], dtype));
       this.forwardOptions.push({ out: Z });
     }
+  }
+
+  #updateOptions: MatmulOptions[] = [];
+
+  /** `{ transA: true, alpha: −η, beta: 1, out: W }` for the fused update of layer `l`. */
+  updateOptions(l: number, W: Matrix, alpha: number): MatmulOptions {
+    let o = this.#updateOptions[l];
+    if (o === undefined || o.out !== W) {
+      o = { transA: true, alpha, beta: 1, out: W };
+      this.#updateOptions[l] = o;
+    }
+    o.alpha = alpha;
+    return o;
   }
 
   ensureBackward(dtype: DType): Matrix[] {
@@ -447,8 +460,13 @@ export class Mlp implements Model {
     let input = X;
     for (let l = 0; l < L; l++) {
       const Z = ws.Z[l];
-      matmul(input, this.weights[l], ws.forwardOptions[l]);
-      if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
+      if (l === 0 && input.rows === 1) {
+        sparseRowTimesMatrix(input.data, this.weights[0].data, Z.data, Z.cols);
+        if (this.#hasBias) addRowVector(Z, this.biases[0], Z);
+      } else {
+        matmul(input, this.weights[l], ws.forwardOptions[l]);
+        if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
+      }
       if (l === L - 1 && this.seedFaithful.softmaxOverBatch) softmaxOverBatch(Z, ws.A[l]);
       else activationForward(this.activations[l], Z, ws.A[l]);
       input = ws.A[l];
@@ -532,6 +550,38 @@ export class Mlp implements Model {
     return value;
   }
 
+  /**
+   * One fused SGD step: forward, backward and `θ −= learningRate · ∂L/∂θ`
+   * without writing the weight gradients (the update is one product into
+   * each `W`). Same parameters afterwards as `lossAndGrad` + `sgdStep`, up
+   * to rounding; `grads` are left unspecified. Returns the batch loss before
+   * the update.
+   *
+   * @param X Inputs `[n, sizes[0]]`.
+   * @param Y Targets `[n, outputSize]`.
+   * @param learningRate Step size η.
+   */
+  trainStep(X: Matrix, Y: Matrix, learningRate: number): number {
+    this.#checkInput(X, "take a training step");
+    this.#checkTargets(X, Y, "take a training step");
+    if (!Number.isFinite(learningRate)) {
+      throw new RangeError(
+        `Cannot take a training step: learningRate must be finite, got ${learningRate}`,
+      );
+    }
+    if (this.seedFaithful.batchErrorThroughLastSample) {
+      const value = this.lossAndGrad(X, Y);
+      for (let i = 0; i < this.params.length; i++) {
+        axpyData(-learningRate, this.grads[i].data, this.params[i].data);
+      }
+      return value;
+    }
+    const ws = this.#forward(X);
+    const value = this.#lossValue(ws, Y);
+    this.#backward(ws, X, Y, learningRate);
+    return value;
+  }
+
   #scale(n: number): number {
     const d = this.seedFaithful.gradientDivisor;
     return d !== undefined ? 1 / d : reductionScale(this.reduction, n);
@@ -560,17 +610,36 @@ export class Mlp implements Model {
     }
   }
 
-  #backward(ws: Workspace, X: Matrix, Y: Matrix): void {
+  /**
+   * Back-propagation. Without `learningRate` it fills `grads`; with it, it
+   * applies `θ −= learningRate · ∂L/∂θ` directly (fused: `W += −η·Aᵀ·dZ` as
+   * one product into `W`, after `dZ·Wᵀ` has used the old `W`), leaving the
+   * bias grads as scratch and the weight grads untouched.
+   */
+  #backward(ws: Workspace, X: Matrix, Y: Matrix, learningRate?: number): void {
     const dZ = ws.ensureBackward(this.dtype);
     const L = this.activations.length;
+    const fused = learningRate !== undefined;
     this.#outputDelta(ws.A[L - 1], Y, dZ[L - 1], ws);
     for (let l = L - 1; l >= 0; l--) {
-      matmul(l === 0 ? X : ws.A[l - 1], dZ[l], this.#dWOptions[l]);
-      if (this.#hasBias) this.#biasGrad(dZ[l], this.biasGrads[l]);
-      if (l > 0) {
-        matmul(dZ[l], this.weights[l], ws.backOptions![l]);
-        this.#hiddenDelta(l - 1, ws.Z[l - 1], ws.A[l - 1], dZ[l - 1]);
+      const input = l === 0 ? X : ws.A[l - 1];
+      if (l > 0) matmul(dZ[l], this.weights[l], ws.backOptions![l]);
+      if (fused) {
+        const W = this.weights[l];
+        if (this.l2 !== 0) scaleInPlace(W.data, 1 - 2 * learningRate * this.l2);
+        if (input.rows === 1) sparseOuterUpdate(input.data, dZ[l].data, W.data, -learningRate);
+        else matmul(input, dZ[l], ws.updateOptions(l, W, -learningRate));
+        if (this.#hasBias) {
+          const db = this.biasGrads[l];
+          this.#biasGrad(dZ[l], db);
+          axpyData(-learningRate, db.data, this.biases[l].data);
+        }
+      } else {
+        if (input.rows === 1) sparseOuter(input.data, dZ[l].data, this.weightGrads[l].data);
+        else matmul(input, dZ[l], this.#dWOptions[l]);
+        if (this.#hasBias) this.#biasGrad(dZ[l], this.biasGrads[l]);
       }
+      if (l > 0) this.#hiddenDelta(l - 1, ws.Z[l - 1], ws.A[l - 1], dZ[l - 1]);
     }
   }
 
@@ -615,6 +684,54 @@ export class Mlp implements Model {
       }
     }
   }
+}
+
+/**
+ * `z = x·W` for ONE input row `x [1, in]` and `W [in, out]`, as a sum of the
+ * rows of `W` weighted by the non-zero entries of `x` (MNIST pixels are ~80 %
+ * zeros, so the first layer of a per-sample step skips most of `W`).
+ */
+function sparseRowTimesMatrix(x: FloatArray, w: FloatArray, z: FloatArray, out: number): void {
+  z.fill(0);
+  for (let i = 0, row = 0; i < x.length; i++, row += out) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    for (let j = 0; j < out; j++) z[j] += xi * w[row + j];
+  }
+}
+
+/** `dW = xᵀ·d` for one row: the outer product, rows of zeros where `x` is 0. */
+function sparseOuter(x: FloatArray, d: FloatArray, dw: FloatArray): void {
+  const out = d.length;
+  for (let i = 0, row = 0; i < x.length; i++, row += out) {
+    const xi = x[i];
+    if (xi === 0) {
+      dw.fill(0, row, row + out);
+      continue;
+    }
+    for (let j = 0; j < out; j++) dw[row + j] = xi * d[j];
+  }
+}
+
+/** `W += alpha·xᵀ·d` for one row, touching only the rows where `x` is non-zero. */
+function sparseOuterUpdate(x: FloatArray, d: FloatArray, w: FloatArray, alpha: number): void {
+  const out = d.length;
+  for (let i = 0, row = 0; i < x.length; i++, row += out) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    const a = alpha * xi;
+    for (let j = 0; j < out; j++) w[row + j] += a * d[j];
+  }
+}
+
+/** `y += alpha·x` on raw arrays. */
+function axpyData(alpha: number, x: FloatArray, y: FloatArray): void {
+  for (let i = 0; i < x.length; i++) y[i] += alpha * x[i];
+}
+
+/** `w *= c` on a raw array. */
+function scaleInPlace(w: FloatArray, c: number): void {
+  for (let i = 0; i < w.length; i++) w[i] *= c;
 }
 
 /** `dA ⊙ s(1 − s)` in place, with `s` the row-wise softmax of `Z` (seed 004). */

@@ -73,6 +73,19 @@ export interface Model {
    * batch without a second forward pass (`lib/train/evaluate.ts`).
    */
   readonly lastOutput?: Matrix;
+  /**
+   * Optional fused SGD step: forward, backward and `θ −= learningRate·∂L/∂θ`
+   * in one call, without materialising the weight gradients (each update is
+   * one product straight into the parameter). Returns the batch loss before
+   * the update, the value `lossAndGrad` would return. Afterwards `grads` are
+   * unspecified and `lastOutput` holds the pre-update output. Loops may call
+   * it instead of `lossAndGrad` + `sgdStep` when nothing else reads `grads`.
+   *
+   * @param X Inputs `[n, in]`.
+   * @param Y Targets `[n, out]`.
+   * @param learningRate Step size η.
+   */
+  trainStep?(X: Matrix, Y: Matrix, learningRate: number): number;
 }
 
 /**

@@ -452,3 +452,116 @@ Deno.test("mlp rejects inconsistent configurations", async (t) => {
     );
   });
 });
+
+// ---- Fast paths: one-row (sparse) kernels and the fused trainStep ----
+
+/** Inputs with about 70 % exact zeros, like MNIST pixels. */
+function sparseInputs(rows: number, cols: number, prng: Prng): Matrix {
+  const X = Matrix.zeros(rows, cols);
+  for (let i = 0; i < X.size; i++) X.data[i] = prng.random() < 0.7 ? 0 : prng.random();
+  return X;
+}
+
+Deno.test("mlp one-row forward and gradients (sparse kernels) match the batch path", () => {
+  const prng = new Prng(31);
+  const net = smallNet({
+    sizes: [12, 5, 3],
+    activations: ["relu", "softmax"],
+    loss: "crossEntropy",
+  });
+  const X = sparseInputs(4, 12, prng), Y = targets("crossEntropy", 4, 3, prng);
+  const batch = net.predict(X).clone();
+  for (let i = 0; i < 4; i++) {
+    const x = X.rowSlice(i, i + 1), y = Y.rowSlice(i, i + 1);
+    const row = net.predict(x);
+    for (let j = 0; j < 3; j++) assert.ok(Math.abs(row.get(0, j) - batch.get(i, j)) < 1e-15);
+    net.lossAndGrad(x, y);
+    const one = net.grads.map((g) => g.clone());
+    // The same sample as a 2-row batch of itself has the same mean gradient.
+    const x2 = Matrix.from([x.toArray()[0], x.toArray()[0]]);
+    const y2 = Matrix.from([y.toArray()[0], y.toArray()[0]]);
+    net.lossAndGrad(x2, y2);
+    one.forEach((g, p) => assert.ok(maxAbsDiff(g, net.grads[p]) < 1e-15, `param ${p}`));
+  }
+  assert.ok(gradcheck(net, { X: X.rowSlice(1, 2), Y: Y.rowSlice(1, 2) }).maxRelError <= TOL);
+});
+
+Deno.test("mlp trainStep() equals lossAndGrad + an SGD step, for one row and for batches", async (t) => {
+  const configs: {
+    name: string;
+    options: Partial<MlpOptions> & Pick<MlpOptions, "activations" | "loss">;
+  }[] = [
+    {
+      name: "sigmoid, no bias (seed 000)",
+      options: {
+        sizes: [12, 5, 3],
+        activations: ["sigmoid", "sigmoid"],
+        loss: "squaredError",
+        bias: false,
+      },
+    },
+    {
+      name: "relu/softmax with L2",
+      options: {
+        sizes: [12, 5, 3],
+        activations: ["relu", "softmax"],
+        loss: "crossEntropy",
+        l2: 0.05,
+      },
+    },
+    {
+      name: "seed 002 faithful",
+      options: {
+        sizes: [12, 5, 3],
+        activations: ["relu", "softmax"],
+        loss: "crossEntropy",
+        seedFaithful: { gradientDivisor: 50, scalarBiasGradient: true },
+      },
+    },
+    {
+      name: "seed 004 faithful, sum",
+      options: {
+        sizes: [12, 6, 5, 3],
+        activations: ["relu", "relu", "softmax"],
+        loss: "crossEntropy",
+        reduction: "sum",
+        seedFaithful: { doubleSoftmaxDelta: true, softmaxPrimeLastHidden: true },
+      },
+    },
+    {
+      name: "seed 000 batch faithful",
+      options: {
+        sizes: [12, 5, 3],
+        activations: ["sigmoid", "sigmoid"],
+        loss: "squaredError",
+        bias: false,
+        seedFaithful: { batchErrorThroughLastSample: true },
+      },
+    },
+  ];
+  for (const { name, options } of configs) {
+    await t.step(name, () => {
+      const prng = new Prng(41);
+      const X = sparseInputs(6, 12, prng), Y = targets(options.loss, 6, 3, prng);
+      const a = smallNet(options, 5), b = smallNet(options, 5);
+      for (const rows of [1, 6, 1, 3]) {
+        const x = X.rowSlice(0, rows), y = Y.rowSlice(0, rows);
+        const la = a.lossAndGrad(x, y);
+        a.params.forEach((p, i) => {
+          for (let k = 0; k < p.size; k++) p.data[k] -= 0.3 * a.grads[i].data[k];
+        });
+        const lb = b.trainStep(x, y, 0.3);
+        assert.equal(lb, la);
+        a.params.forEach((p, i) => assert.ok(maxAbsDiff(p, b.params[i]) < 1e-14, `param ${i}`));
+      }
+    });
+  }
+});
+
+Deno.test("mlp trainStep() rejects a non-finite learning rate", () => {
+  const net = smallNet({ activations: ["relu", "softmax"], loss: "crossEntropy" });
+  assert.throws(
+    () => net.trainStep(Matrix.zeros(1, 3), Matrix.from([[1, 0, 0]]), NaN),
+    /learningRate must be finite, got NaN/,
+  );
+});
