@@ -56,11 +56,14 @@ export type DisplayFunction = (
   options: DisplayOptions,
 ) => unknown;
 
-/** What a training loop passes to its `onProgress` callback (fields the bar reads). */
+/**
+ * What a training loop passes to its `onProgress` callback (the fields the
+ * bar reads); `lib/train`'s `TrainProgress` is one.
+ */
 export interface TrainingProgress {
-  /** Steps completed so far, when the loop counts them itself. */
+  /** Steps completed so far, possibly fractional (`lib/train`: 3.25 epochs). */
   done?: number;
-  /** Epochs completed (1-based after the first epoch). */
+  /** Epochs completed. */
   epoch?: number;
   /** Iterations (updates) completed. */
   iteration?: number;
@@ -68,7 +71,7 @@ export interface TrainingProgress {
   samplesSeen?: number;
   /** Current loss. */
   loss?: number;
-  /** Anything else; numbers named `acc`, `trainAcc`, … are shown. */
+  /** Anything else; finite numbers whose name holds `acc` or `loss` (`valAcc`, `valLoss`) are shown. */
   [key: string]: unknown;
 }
 
@@ -190,10 +193,11 @@ function defaultProgressOf(state: TrainingProgress): [number, ProgressInfo] {
     );
   }
   const info: ProgressInfo = {};
-  if (typeof state.loss === "number") info.loss = state.loss;
   if (typeof state.samplesSeen === "number") info.samples = state.samplesSeen;
   for (const [key, value] of Object.entries(state)) {
-    if (/acc/i.test(key) && typeof value === "number") info[key] = value;
+    if (/acc|loss/i.test(key) && typeof value === "number" && Number.isFinite(value)) {
+      info[key] = value; // loss first: state keys keep their order
+    }
   }
   return [done as number, info];
 }
@@ -283,7 +287,7 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
   let queue: Promise<void> = Promise.resolve();
 
   function details(elapsed: number): string {
-    const parts = [`${unit} ${done}/${total}`];
+    const parts = [`${unit} ${Number.isInteger(done) ? done : done.toFixed(2)}/${total}`];
     for (const [key, value] of Object.entries(info)) {
       if (key === "samples" || value === undefined) continue;
       parts.push(`${key} ${typeof value === "number" ? formatNumber(value) : value}`);

@@ -6,6 +6,10 @@ import {
   type ProgressBarOptions,
   withProgress,
 } from "../../lib/plot/progress.ts";
+import { Matrix } from "../../lib/tensor/matrix.ts";
+import { Prng } from "../../lib/random.ts";
+import { mlp } from "../../lib/nn/mlp.ts";
+import { train } from "../../lib/train/train.ts";
 
 type Sent = { bundle: Record<string, string>; options: DisplayOptions; at: number };
 
@@ -227,4 +231,28 @@ Deno.test("progressBar() waits options.settle ms after the final send before res
   await bar.finish();
   order.push("finished");
   assert.deepEqual(order, ["timer", "finished"]); // without the settle wait, "finished" comes first
+});
+
+Deno.test("onProgress drives a bar from lib/train's train() to the final epoch", async () => {
+  const prng = new Prng(1);
+  const X = Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1], [0.1, 0.2], [0.9, 0.8]]);
+  const Y = Matrix.from([[1, 0], [1, 0], [0, 1], [0, 1], [1, 0], [0, 1]]);
+  const net = mlp({ sizes: [2, 2], activations: ["softmax"], loss: "crossEntropy", prng });
+  const writes: string[] = [];
+  const history = await withProgress(
+    { total: 5, unit: "epoch", minInterval: 0, write: (text) => writes.push(text) },
+    (onProgress) =>
+      train(net, { X, Y }, {
+        epochs: 5,
+        batchSize: 4,
+        learningRate: 1,
+        prng,
+        onProgress,
+        progressIntervalMs: 0,
+      }),
+  );
+  const last = writes.at(-1)!;
+  assert.match(last, /100% epoch 5\/5 · loss (\S+) · acc (\S+) .*done in/);
+  assert.equal(Number(last.match(/loss (\S+)/)![1]), Number(history.loss[4].toPrecision(4)));
+  assert.ok(writes.some((w) => /epoch 0\.50\/5/.test(w)), "mid-epoch progress as a fraction");
 });
