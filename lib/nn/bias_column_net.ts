@@ -209,6 +209,8 @@ export class BiasColumnNet implements Model {
   readonly #lossOptions: { reduction: Reduction };
   readonly #dw2Options: MatmulOptions;
   readonly #dw1Options: MatmulOptions;
+  readonly #w2Update: MatmulOptions;
+  readonly #w1Update: MatmulOptions;
   #ws: Workspace | undefined;
   readonly #cache = new Map<number, Workspace>();
 
@@ -255,6 +257,8 @@ export class BiasColumnNet implements Model {
     this.#lossOptions = { reduction: this.reduction };
     this.#dw2Options = { transA: true, out: this.dw2 };
     this.#dw1Options = { transA: true, out: this.dw1 };
+    this.#w2Update = { transA: true, alpha: 0, beta: 1, out: w2 };
+    this.#w1Update = { transA: true, alpha: 0, beta: 1, out: w1 };
   }
 
   #workspace(n: number): Workspace {
@@ -381,6 +385,31 @@ export class BiasColumnNet implements Model {
   lossAndGrad(X: Matrix, Y: Matrix): number {
     this.#checkInput(X, "compute gradients");
     this.#checkTargets(X, Y, "compute gradients");
+    return this.#step(X, Y, undefined);
+  }
+
+  /**
+   * One fused SGD step: `w −= learningRate · ∂L/∂w` straight into `w1` and
+   * `w2` (each update one product, after `dZ2·W2` used the old `w2`); same
+   * result as `lossAndGrad` + an SGD step, `grads` left unspecified. Returns
+   * the batch loss before the update.
+   *
+   * @param X Inputs `[m, nx+1]`.
+   * @param Y One-hot targets `[m, ny]`.
+   * @param learningRate Step size η.
+   */
+  trainStep(X: Matrix, Y: Matrix, learningRate: number): number {
+    this.#checkInput(X, "take a training step");
+    this.#checkTargets(X, Y, "take a training step");
+    if (!Number.isFinite(learningRate)) {
+      throw new RangeError(
+        `Cannot take a training step: learningRate must be finite, got ${learningRate}`,
+      );
+    }
+    return this.#step(X, Y, learningRate);
+  }
+
+  #step(X: Matrix, Y: Matrix, learningRate: number | undefined): number {
     const ws = this.#forward(X);
     const value = softmaxCrossEntropy(ws.Z2, Y, this.#lossOptions);
     const n = X.rows, nh = this.#nh;
@@ -391,8 +420,9 @@ export class BiasColumnNet implements Model {
     } else {
       for (let i = 0; i < p.length; i++) d2[i] = s * (p[i] - y[i]);
     }
-    matmul(ws.dZ2, ws.A1, this.#dw2Options);
     matmul(ws.dZ2, this.w2, ws.dA1Options);
+    if (learningRate === undefined) matmul(ws.dZ2, ws.A1, this.#dw2Options);
+    else matmul(ws.dZ2, ws.A1, this.#fused(this.#w2Update, -learningRate));
     const g = ws.dA1.data, a = ws.A1.data, d1 = ws.dZ1.data;
     for (let i = 0, o = 0, r = 0; i < n; i++, o += nh, r += nh + 1) {
       for (let j = 0; j < nh; j++) {
@@ -400,8 +430,14 @@ export class BiasColumnNet implements Model {
         d1[o + j] = g[r + 1 + j] * (1 - t * t);
       }
     }
-    matmul(ws.dZ1, X, this.#dw1Options);
+    if (learningRate === undefined) matmul(ws.dZ1, X, this.#dw1Options);
+    else matmul(ws.dZ1, X, this.#fused(this.#w1Update, -learningRate));
     return value;
+  }
+
+  #fused(options: MatmulOptions, alpha: number): MatmulOptions {
+    options.alpha = alpha;
+    return options;
   }
 }
 

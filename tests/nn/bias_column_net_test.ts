@@ -105,3 +105,24 @@ Deno.test("bias-column net rejects inputs without the ones column and bad shapes
   );
   assert.throws(() => initParams(2, 0, 2, { prng: new Prng(0) }), /nh must be a positive integer/);
 });
+
+Deno.test("bias-column trainStep() equals lossAndGrad + an SGD step (corrected and faithful)", () => {
+  for (
+    const seedFaithful of [undefined, { softmaxPrimeFactor: true, sumGradientOfMeanLoss: true }]
+  ) {
+    const prng = new Prng(6);
+    const params = initParams(5, 4, 3, { prng });
+    const a = new BiasColumnNet({ w1: params.w1.clone(), w2: params.w2.clone() }, { seedFaithful });
+    const b = new BiasColumnNet(params, { seedFaithful });
+    const { X, Y } = data(6, 5, 3, prng);
+    for (const rows of [6, 1, 4]) {
+      const x = X.rowSlice(0, rows), y = Y.rowSlice(0, rows);
+      const la = a.lossAndGrad(x, y);
+      a.params.forEach((p, i) => {
+        for (let k = 0; k < p.size; k++) p.data[k] -= 0.1 * a.grads[i].data[k];
+      });
+      assert.equal(b.trainStep(x, y, 0.1), la);
+      a.params.forEach((p, i) => assert.ok(maxAbsDiff(p, b.params[i]) < 1e-15));
+    }
+  }
+});
