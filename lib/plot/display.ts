@@ -21,9 +21,11 @@
  *
  * Why the wait: Deno's kernel (2.9) reports a cell finished while its
  * outputs may still be queued for sending, and nbclient/nbconvert then drop
- * them (measured: a 5 MB display lost 17 of 20 times with no wait, 0 of 20
- * with 100 ms). {@linkcode display} sends, then waits `settleMs` before it
- * resolves; notebooks `await` it.
+ * them (a 5 MB display was lost 17 of 20 times with no wait). A fixed
+ * 100 ms was not enough on a loaded machine (a 7 MB message took 520 ms to
+ * leave the kernel), so {@linkcode display} waits until the kernel's IOPub
+ * connections have carried the message (see `kernel_flush.ts`), or, where
+ * that cannot be observed, 100 ms + 150 ms per MB. Notebooks `await` it.
  *
  * @module
  */
@@ -31,6 +33,7 @@
 import { Buffer } from "node:buffer";
 import { isPlotlyFigure, type PlotlyFigure } from "./charts.ts";
 import { type FigureRenderer, plotlyScript, sharedRenderer } from "./chromium.ts";
+import { fallbackSettleMs, iopubSnapshot, waitForIopub } from "./kernel_flush.ts";
 
 /** MIME type of a plotly figure in a display bundle. */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -89,8 +92,9 @@ export interface FigureDisplayOptions {
   /** Include an image's SVG as `image/svg+xml`; default `true` when it has one. */
   svg?: boolean;
   /**
-   * Milliseconds to wait after sending, so the kernel sends the output before
-   * the cell ends. Default 100 plus 20 per MB of bundle.
+   * Milliseconds to wait after sending, instead of the default: in the
+   * kernel, until the message has left it (`kernel_flush.ts`), else 100 ms
+   * plus 150 ms per MB. `0` for tests.
    */
   settleMs?: number;
 }
@@ -385,23 +389,28 @@ export function imageMessage(
   };
 }
 
-function bundleBytes(message: DisplayMessage): number {
-  let n = 0;
-  for (const value of Object.values(message.data)) {
-    n += typeof value === "string" ? value.length : 0;
-  }
-  const plotly = message.data[PLOTLY_MIME];
-  if (plotly !== undefined) n += (message.data["text/html"] as string).length; // about the same size
-  return n;
-}
-
+/**
+ * Sends `message` and waits until it is on its way: in the Deno kernel (no
+ * `options.display`) until the IOPub connections have carried its bytes
+ * (see `kernel_flush.ts`), else — or when that cannot be observed — a fixed
+ * `fallbackSettleMs(size)`. An explicit `settleMs` replaces both.
+ */
 async function send(
   message: DisplayMessage,
-  sink: DisplayFn,
-  settleMs: number | undefined,
+  options: FigureDisplayOptions,
+  what: string,
 ): Promise<void> {
+  const kernel = options.display === undefined;
+  const sink = options.display ?? kernelDisplay(what);
+  const snapshot = kernel && options.settleMs === undefined ? await iopubSnapshot() : null;
   await sink(message);
-  const wait = settleMs ?? 100 + 20 * bundleBytes(message) / 1e6;
+  let wait = options.settleMs;
+  if (wait === undefined) {
+    // A lower bound of the bytes on the wire: the kernel sends this JSON plus headers.
+    const bytes = JSON.stringify(message).length;
+    const delivered = snapshot !== null && await waitForIopub(snapshot, bytes);
+    wait = delivered ? 20 : fallbackSettleMs(bytes);
+  }
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
@@ -433,20 +442,20 @@ export async function display(
 ): Promise<void> {
   if (isPlotlyFigure(item)) {
     const name = checkName(options.name, "figure");
-    const sink = options.display ?? kernelDisplay(`figure ${name}`);
+    if (!options.display) kernelDisplay(`figure ${name}`); // fail before rendering, not after
     const pngBase64 = pngWanted(options.png)
       ? await renderPng(item, name, options.renderer)
       : undefined;
     const includePlotlyJs = options.includePlotlyJs ?? !plotlyInlined;
     const message = figureMessage(item, { name, pngBase64, includePlotlyJs });
-    await send(message, sink, options.settleMs);
+    await send(message, options, `figure ${name}`);
     if (includePlotlyJs) plotlyInlined = true;
     return;
   }
   if (item !== null && typeof item === "object" && "png" in item) {
     const message = imageMessage(item, options);
     const name = (message.metadata.nnkit as { figure: string }).figure;
-    await send(message, options.display ?? kernelDisplay(`image ${name}`), options.settleMs);
+    await send(message, options, `image ${name}`);
     return;
   }
   throw new TypeError(

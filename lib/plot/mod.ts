@@ -10,5 +10,6 @@ export * from "./chromium.ts";
 export * from "./display.ts";
 export * from "./fonts.ts";
 export * from "./images.ts";
+export * from "./kernel_flush.ts";
 export * from "./png.ts";
 export * from "./progress.ts";
