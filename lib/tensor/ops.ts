@@ -20,7 +20,7 @@ function sameShape(op: string, A: Matrix, B: Matrix): void {
   }
 }
 
-/** Checks `out` has the expected shape, or allocates it with `like`'s dtype. */
+/** Checks `out` has the expected shape and dtype, or allocates it with `dtype`. */
 export function ensureOut(
   op: string,
   out: Matrix | undefined,
@@ -35,6 +35,9 @@ export function ensureOut(
         formatShape(out.shape)
       }`,
     );
+  }
+  if (out.dtype !== dtype) {
+    throw new TypeError(`Cannot ${op}: output dtype ${out.dtype} differs from ${dtype}`);
   }
   return out;
 }
@@ -238,7 +241,9 @@ export function sum(A: Matrix): number {
 
 /** Mean of every element. */
 export function mean(A: Matrix): number {
-  if (A.size === 0) throw new RangeError("Cannot take mean of an empty matrix: shape [0, 0]");
+  if (A.size === 0) {
+    throw new RangeError(`Cannot take mean of an empty matrix: shape ${formatShape(A.shape)}`);
+  }
   return sum(A) / A.size;
 }
 
@@ -365,6 +370,9 @@ export function oneHot(
  */
 export function gatherRows(A: Matrix, indices: ArrayLike<number>, out?: Matrix): Matrix {
   const C = ensureOut("gather rows", out, indices.length, A.cols, A.dtype);
+  if (C.data.buffer === A.data.buffer && C.size > 0) {
+    throw new RangeError("Cannot gather rows in place: pass a separate output matrix");
+  }
   const n = A.cols;
   for (let r = 0; r < indices.length; r++) {
     const i = indices[r];
