@@ -460,13 +460,8 @@ export class Mlp implements Model {
     let input = X;
     for (let l = 0; l < L; l++) {
       const Z = ws.Z[l];
-      if (l === 0 && input.rows === 1) {
-        sparseRowTimesMatrix(input.data, this.weights[0].data, Z.data, Z.cols);
-        if (this.#hasBias) addRowVector(Z, this.biases[0], Z);
-      } else {
-        matmul(input, this.weights[l], ws.forwardOptions[l]);
-        if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
-      }
+      matmul(input, this.weights[l], ws.forwardOptions[l]);
+      if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
       if (l === L - 1 && this.seedFaithful.softmaxOverBatch) softmaxOverBatch(Z, ws.A[l]);
       else activationForward(this.activations[l], Z, ws.A[l]);
       input = ws.A[l];
@@ -627,16 +622,14 @@ export class Mlp implements Model {
       if (fused) {
         const W = this.weights[l];
         if (this.l2 !== 0) scaleInPlace(W.data, 1 - 2 * learningRate * this.l2);
-        if (input.rows === 1) sparseOuterUpdate(input.data, dZ[l].data, W.data, -learningRate);
-        else matmul(input, dZ[l], ws.updateOptions(l, W, -learningRate));
+        matmul(input, dZ[l], ws.updateOptions(l, W, -learningRate));
         if (this.#hasBias) {
           const db = this.biasGrads[l];
           this.#biasGrad(dZ[l], db);
           axpyData(-learningRate, db.data, this.biases[l].data);
         }
       } else {
-        if (input.rows === 1) sparseOuter(input.data, dZ[l].data, this.weightGrads[l].data);
-        else matmul(input, dZ[l], this.#dWOptions[l]);
+        matmul(input, dZ[l], this.#dWOptions[l]);
         if (this.#hasBias) this.#biasGrad(dZ[l], this.biasGrads[l]);
       }
       if (l > 0) this.#hiddenDelta(l - 1, ws.Z[l - 1], ws.A[l - 1], dZ[l - 1]);
@@ -683,44 +676,6 @@ export class Mlp implements Model {
         this.#hiddenDelta(l - 1, last(ws.Z[l - 1]), last(ws.A[l - 1]), dZ[l - 1]);
       }
     }
-  }
-}
-
-/**
- * `z = x·W` for ONE input row `x [1, in]` and `W [in, out]`, as a sum of the
- * rows of `W` weighted by the non-zero entries of `x` (MNIST pixels are ~80 %
- * zeros, so the first layer of a per-sample step skips most of `W`).
- */
-function sparseRowTimesMatrix(x: FloatArray, w: FloatArray, z: FloatArray, out: number): void {
-  z.fill(0);
-  for (let i = 0, row = 0; i < x.length; i++, row += out) {
-    const xi = x[i];
-    if (xi === 0) continue;
-    for (let j = 0; j < out; j++) z[j] += xi * w[row + j];
-  }
-}
-
-/** `dW = xᵀ·d` for one row: the outer product, rows of zeros where `x` is 0. */
-function sparseOuter(x: FloatArray, d: FloatArray, dw: FloatArray): void {
-  const out = d.length;
-  for (let i = 0, row = 0; i < x.length; i++, row += out) {
-    const xi = x[i];
-    if (xi === 0) {
-      dw.fill(0, row, row + out);
-      continue;
-    }
-    for (let j = 0; j < out; j++) dw[row + j] = xi * d[j];
-  }
-}
-
-/** `W += alpha·xᵀ·d` for one row, touching only the rows where `x` is non-zero. */
-function sparseOuterUpdate(x: FloatArray, d: FloatArray, w: FloatArray, alpha: number): void {
-  const out = d.length;
-  for (let i = 0, row = 0; i < x.length; i++, row += out) {
-    const xi = x[i];
-    if (xi === 0) continue;
-    const a = alpha * xi;
-    for (let j = 0; j < out; j++) w[row + j] += a * d[j];
   }
 }
 

@@ -453,7 +453,7 @@ Deno.test("mlp rejects inconsistent configurations", async (t) => {
   });
 });
 
-// ---- Fast paths: one-row (sparse) kernels and the fused trainStep ----
+// ---- One-row batches and the fused trainStep ----
 
 /** Inputs with about 70 % exact zeros, like MNIST pixels. */
 function sparseInputs(rows: number, cols: number, prng: Prng): Matrix {
@@ -462,7 +462,7 @@ function sparseInputs(rows: number, cols: number, prng: Prng): Matrix {
   return X;
 }
 
-Deno.test("mlp one-row forward and gradients (sparse kernels) match the batch path", () => {
+Deno.test("mlp one-row forward and gradients match the batch path on sparse inputs", () => {
   const prng = new Prng(31);
   const net = smallNet({
     sizes: [12, 5, 3],
