@@ -10,6 +10,7 @@ export * from "./model.ts";
 export * from "./activations.ts";
 export * from "./losses.ts";
 export * from "./init.ts";
+export * from "./dense.ts";
 export * from "./mlp.ts";
 export * from "./bias_column_net.ts";
 export * from "./seed_models.ts";
