@@ -64,7 +64,7 @@ export function kernelIopubPort(): number | null {
 
 /**
  * Parses `ss -tinH` output into peer address → bytes acknowledged (or sent,
- * on kernels without `bytes_acked`).
+ * on kernels without `bytes_acked`; 0 when neither is shown).
  *
  * @param text Output of `ss -tinH state established sport = :PORT`.
  *
@@ -87,8 +87,9 @@ export function parseSsBytes(text: string): Map<string, number> {
       peer = fields.length >= 4 ? fields[3] : undefined;
       continue;
     }
+    // ss leaves out zero counters (a connection that has sent nothing yet).
     const acked = /bytes_acked:(\d+)/.exec(line) ?? /bytes_sent:(\d+)/.exec(line);
-    if (peer !== undefined && acked) out.set(peer, Number(acked[1]));
+    if (peer !== undefined) out.set(peer, acked ? Number(acked[1]) : 0);
     peer = undefined;
   }
   return out;
@@ -110,10 +111,14 @@ async function ackedBytes(port: number): Promise<Map<string, number> | null> {
 
 /**
  * Records the bytes acknowledged on each IOPub connection of this kernel, to
- * call before sending; `null` outside a kernel or without `ss`.
+ * call before sending; `null` outside a kernel, without `ss`, or when no
+ * client is connected.
+ *
+ * @param port The server port whose connections to watch; default {@linkcode kernelIopubPort}.
  */
-export async function iopubSnapshot(): Promise<IopubSnapshot | null> {
-  const port = kernelIopubPort();
+export async function iopubSnapshot(
+  port: number | null = kernelIopubPort(),
+): Promise<IopubSnapshot | null> {
   if (port === null) return null;
   const acked = await ackedBytes(port);
   if (acked === null || acked.size === 0) return null;
