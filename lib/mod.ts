@@ -11,3 +11,6 @@ export * from "./train/mod.ts";
 export * from "./metrics.ts";
 export * from "./data/mod.ts";
 export * from "./inference/mod.ts";
+export * from "./plot/mod.ts";
+export * from "./params.ts";
+export * from "./report.ts";
