@@ -6,7 +6,8 @@
  * losses, evaluations every N samples seen, and an awaited progress callback.
  *
  * Each step is `loss = model.lossAndGrad(Xb, Yb)` then `sgdStep(model,
- * learningRate)`. Batches are copied into workspaces allocated once (the
+ * learningRate)`, or the model's fused `trainStep` when it has one (see
+ * `fusedStep`). Batches are copied into workspaces allocated once (the
  * full batch is used in place), so after the first epoch a step allocates
  * nothing in this loop.
  *
@@ -151,6 +152,15 @@ export interface TrainOptions {
   progressIntervalMs?: number;
   /** Ends the run after the current batch (`history.stoppedBy = "aborted"`), history kept. */
   signal?: AbortSignal;
+  /**
+   * Per-sample and mini-batch SGD call the model's fused `trainStep` (forward,
+   * backward and update in one pass, no weight gradients materialised) when
+   * it has one; the numbers are those of `lossAndGrad` + `sgdStep` up to
+   * rounding. Default `true`; `false` forces `lossAndGrad` + `sgdStep`.
+   * Full-batch GD always uses `lossAndGrad` + `sgdStep`, since it records and
+   * checks the stop rules between the two.
+   */
+  fusedStep?: boolean;
 }
 
 /**
@@ -245,6 +255,7 @@ class Run {
   readonly onProgress: ((state: TrainProgress) => void | Promise<void>) | undefined;
   readonly progressIntervalMs: number;
   readonly signal: AbortSignal | undefined;
+  readonly fusedStep: boolean;
   readonly history: History;
 
   order: Uint32Array = new Uint32Array(0);
@@ -399,6 +410,7 @@ class Run {
     this.onProgress = options.onProgress;
     this.progressIntervalMs = interval;
     this.signal = options.signal;
+    this.fusedStep = options.fusedStep ?? true;
     this.history = createHistory();
   }
 
@@ -564,6 +576,9 @@ class Run {
     const onProgress = this.onProgress;
     const interval = this.progressIntervalMs;
     const signal = this.signal;
+    // The fused step updates before we could score the batch, so it needs lastOutput for that.
+    const fused = this.fusedStep && typeof model.trainStep === "function" &&
+      (!trackAcc || "lastOutput" in model);
 
     for (let epoch = 0; epoch < this.epochs; epoch++) {
       if (this.shuffle) this.prng!.shuffle(order);
@@ -579,9 +594,15 @@ class Run {
         const Xbatch = last ? Xr : Xb, Ybatch = last ? Yr : Yb;
         gatherRows(xs, xc, order, b * bs, rows, Xbatch.data);
         gatherRows(ys, yc, order, b * bs, rows, Ybatch.data);
-        const L = model.lossAndGrad(Xbatch, Ybatch);
-        if (trackAcc) correct += countCorrect(forwardOutput(model, Xbatch), Ybatch);
-        sgdStep(model, lr);
+        let L: number;
+        if (fused) {
+          L = model.trainStep!(Xbatch, Ybatch, lr);
+          if (trackAcc) correct += countCorrect(model.lastOutput!, Ybatch);
+        } else {
+          L = model.lossAndGrad(Xbatch, Ybatch);
+          if (trackAcc) correct += countCorrect(forwardOutput(model, Xbatch), Ybatch);
+          sgdStep(model, lr);
+        }
         raw += L;
         total += perSample ? L * rows : L;
         seen += rows;

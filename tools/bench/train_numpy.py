@@ -1,14 +1,18 @@
 """Straightforward vectorised numpy versions of the three training-loop benchmarks.
 
 The TypeScript side (tools/bench/train_cases.ts) runs the same work with lib/train and
-lib/nn in the same process run and reports ours / numpy. Each case here is written the way
-a careful numpy user would write it from the seed: batch-first arrays, `@` for products,
-in-place parameter updates, no Python loops over elements.
+lib/nn in the same run and reports ours / numpy. Each case here is written the way a careful
+numpy user would write it from the seed: batch-first arrays, `@` for products, in-place
+parameter updates, no Python loops over elements.
 
-Usage: python3 tools/bench/train_numpy.py CASE DTYPE [REPEATS]
+Each case function takes (dtype, rng, units) and returns `run()`, which trains `units` more
+epochs (iterations for full batch) on the same weights and returns the last epoch's loss;
+the benchmark alternates chunks of ours and of these.
+
+Usage: python3 tools/bench/train_numpy.py CASE DTYPE [UNITS]
   CASE   seed000_sgd | seed001_epoch | seed002_fullbatch
   DTYPE  float32 | float64
-Prints one JSON object: {"case", "dtype", "seconds" (best of REPEATS), "loss"}.
+Prints one JSON object: {"case", "dtype", "units", "seconds", "loss"}.
 """
 
 import json
@@ -52,7 +56,7 @@ def softmax_rows(Z):
     return E / E.sum(axis=1, keepdims=True)
 
 
-def seed000_sgd(dtype, rng):
+def seed000_sgd(dtype, rng, units=20):
     """Seed 000: 784-150-100-50-10 sigmoid, no biases, ½Σ(ŷ−y)², per-sample SGD,
     lr 0.2, 2,000 samples × 20 epochs = 40,000 updates (no shuffle, as the seed)."""
     X, Y = load(2000, dtype)
@@ -62,7 +66,7 @@ def seed000_sgd(dtype, rng):
 
     def run():
         total = 0.0
-        for _epoch in range(20):
+        for _epoch in range(units):
             total = 0.0
             for i in range(2000):
                 x = X[i : i + 1]
@@ -86,7 +90,7 @@ def seed000_sgd(dtype, rng):
     return run
 
 
-def seed001_epoch(dtype, rng):
+def seed001_epoch(dtype, rng, units=1):
     """Seed 001: 60,000 × 785 (ones column) → 32 tanh (+ ones) → 10 softmax, cross-entropy,
     mini-batch 128 reshuffled per epoch, η 0.01; one epoch incl. the per-batch loss and
     accuracy the seed accumulates."""
@@ -98,6 +102,12 @@ def seed001_epoch(dtype, rng):
     bs = 128
 
     def run():
+        nonlocal W1, W2
+        for _epoch in range(units):
+            loss = epoch()
+        return loss
+
+    def epoch():
         nonlocal W1, W2
         perm = rng.permutation(60000)
         Xs = X[perm]
@@ -124,7 +134,7 @@ def seed001_epoch(dtype, rng):
     return run
 
 
-def seed002_fullbatch(dtype, rng):
+def seed002_fullbatch(dtype, rng, units=100):
     """Seed 002 (corrected): 55,000 × 784 → 10 ReLU → 10 softmax, biases, full-batch GD,
     α 0.1, 100 iterations; loss and accuracy of every iteration recorded (as our history)."""
     X, Y = load(55000, dtype)
@@ -139,7 +149,7 @@ def seed002_fullbatch(dtype, rng):
     def run():
         nonlocal W1, b1, W2, b2
         loss = 0.0
-        for _it in range(100):
+        for _it in range(units):
             Z1 = X @ W1 + b1
             A1 = np.maximum(Z1, 0)
             A2 = softmax_rows(A1 @ W2 + b2)
@@ -169,16 +179,13 @@ CASES = {
 
 def main():
     case, dtype_name = sys.argv[1], sys.argv[2]
-    repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     dtype = {"float32": np.float32, "float64": np.float64}[dtype_name]
-    run = CASES[case](dtype, np.random.default_rng(0))
-    best = float("inf")
-    loss = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        loss = run()
-        best = min(best, time.perf_counter() - t0)
-    print(json.dumps({"case": case, "dtype": dtype_name, "seconds": best, "loss": loss}))
+    args = [int(sys.argv[3])] if len(sys.argv) > 3 else []
+    run = CASES[case](dtype, np.random.default_rng(0), *args)
+    t0 = time.perf_counter()
+    loss = run()
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"case": case, "dtype": dtype_name, "units": args, "seconds": seconds, "loss": loss}))
 
 
 if __name__ == "__main__":
