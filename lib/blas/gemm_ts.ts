@@ -284,22 +284,44 @@ function gemmDirect(
   const acc = rowAcc;
   for (let i = 0; i < m; i++) {
     if (transB) {
-      // op(B)[p, j] = b[j · ldb + p]: a dot product per element, contiguous in p.
-      for (let j = 0; j < n; j++) {
+      // op(B)[p, j] = b[j · ldb + p]: dot products, contiguous in p, four columns at a time.
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        const b0 = j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let p = 0; p < k; p++) {
+          const av = transA ? a[p * lda + i] : a[i * lda + p];
+          s0 += av * b[b0 + p];
+          s1 += av * b[b1 + p];
+          s2 += av * b[b2 + p];
+          s3 += av * b[b3 + p];
+        }
+        acc[j] = s0;
+        acc[j + 1] = s1;
+        acc[j + 2] = s2;
+        acc[j + 3] = s3;
+      }
+      for (; j < n; j++) {
         const bo = j * ldb;
         let s = 0;
-        if (transA) {
-          for (let p = 0; p < k; p++) s += a[p * lda + i] * b[bo + p];
-        } else {
-          const ao = i * lda;
-          for (let p = 0; p < k; p++) s += a[ao + p] * b[bo + p];
-        }
+        for (let p = 0; p < k; p++) s += (transA ? a[p * lda + i] : a[i * lda + p]) * b[bo + p];
         acc[j] = s;
       }
     } else {
-      // op(B)[p, :] is a contiguous row: acc += op(A)[i, p] · B[p, :].
+      // op(B)[p, :] is a contiguous row: acc += Σ op(A)[i, p] · B[p, :], four rows of B at a time.
       acc.fill(0, 0, n);
-      for (let p = 0; p < k; p++) {
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const s0 = transA ? a[p * lda + i] : a[i * lda + p];
+        const s1 = transA ? a[(p + 1) * lda + i] : a[i * lda + p + 1];
+        const s2 = transA ? a[(p + 2) * lda + i] : a[i * lda + p + 2];
+        const s3 = transA ? a[(p + 3) * lda + i] : a[i * lda + p + 3];
+        const o0 = p * ldb, o1 = o0 + ldb, o2 = o1 + ldb, o3 = o2 + ldb;
+        for (let j = 0; j < n; j++) {
+          acc[j] += s0 * b[o0 + j] + s1 * b[o1 + j] + s2 * b[o2 + j] + s3 * b[o3 + j];
+        }
+      }
+      for (; p < k; p++) {
         const s = transA ? a[p * lda + i] : a[i * lda + p];
         const bo = p * ldb;
         for (let j = 0; j < n; j++) acc[j] += s * b[bo + j];
