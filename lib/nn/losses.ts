@@ -57,7 +57,22 @@ function checkPair(op: string, A: Matrix, Y: Matrix): void {
   }
 }
 
-/** The factor a reduction applies to a batch of `n` rows: `1/n` or `1`. */
+/**
+ * The factor a reduction applies to a batch of `n` rows: `1/n` or `1`.
+ *
+ * @param reduction `"mean"` or `"sum"`.
+ * @param n Number of rows in the batch.
+ * @returns `1/n` for `"mean"` (0 for an empty batch), `1` for `"sum"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reductionScale } from "./losses.ts";
+ *
+ * assert.equal(reductionScale("mean", 4), 0.25);
+ * assert.equal(reductionScale("sum", 4), 1);
+ * ```
+ */
 export function reductionScale(reduction: Reduction, n: number): number {
   if (reduction === "sum") return 1;
   if (reduction === "mean") return n === 0 ? 0 : 1 / n;
@@ -162,6 +177,16 @@ export function crossEntropy(P: Matrix, Y: Matrix, options: LogLossOptions = {})
  * @param P Probabilities `[n, k]`.
  * @param Y One-hot targets `[n, k]`.
  * @returns `dP`, `[n, k]`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { crossEntropyBackward } from "./losses.ts";
+ *
+ * const d = crossEntropyBackward(Matrix.from([[0.5, 0.5]]), Matrix.from([[1, 0]]));
+ * assert.deepEqual(d.toArray(), [[-2, 0]]);
+ * ```
  */
 export function crossEntropyBackward(
   P: Matrix,
@@ -281,6 +306,16 @@ export function binaryCrossEntropy(P: Matrix, Y: Matrix, options: LogLossOptions
  * @param P Probabilities `[n, k]`.
  * @param Y 0/1 targets `[n, k]`.
  * @returns `dP`, `[n, k]`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { binaryCrossEntropyBackward } from "./losses.ts";
+ *
+ * const d = binaryCrossEntropyBackward(Matrix.from([[0.5]]), Matrix.from([[1]]));
+ * assert.deepEqual(d.toArray(), [[-2]]);
+ * ```
  */
 export function binaryCrossEntropyBackward(
   P: Matrix,
@@ -363,6 +398,16 @@ export function l2Penalty(weights: readonly Matrix[], lambda: number): number {
  * @param lambda λ.
  * @param dW Gradient of the same shape, updated in place.
  * @returns `dW`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { l2PenaltyBackward } from "./losses.ts";
+ *
+ * const dW = l2PenaltyBackward(Matrix.from([[1, -2]]), 0.5, Matrix.from([[0, 0]]));
+ * assert.deepEqual(dW.toArray(), [[1, -2]]);
+ * ```
  */
 export function l2PenaltyBackward(W: Matrix, lambda: number, dW: Matrix): Matrix {
   if (W.rows !== dW.rows || W.cols !== dW.cols) {

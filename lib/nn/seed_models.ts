@@ -121,6 +121,17 @@ export function seed001Net(
  *
  * @param options `prng`, `dtype`, `faithful`.
  * @returns The network.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../random.ts";
+ * import { seed002Net } from "./seed_models.ts";
+ *
+ * const net = seed002Net({ prng: new Prng(0), faithful: true });
+ * assert.deepEqual(net.params.map((p) => p.shape), [[784, 10], [1, 10], [10, 10], [1, 10]]);
+ * assert.equal(net.seedFaithful.gradientDivisor, 60000);
+ * ```
  */
 export function seed002Net(options: SeedModelOptions): Mlp {
   const init = { kind: "uniform", low: -0.5, high: 0.5 } as const;
@@ -146,6 +157,17 @@ export function seed002Net(options: SeedModelOptions): Mlp {
  *
  * @param options `prng`, `dtype`, `faithful`, `init`, `l2`.
  * @returns The model; targets are `[n, 1]` of 0/1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../random.ts";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { seed003Logistic } from "./seed_models.ts";
+ *
+ * const net = seed003Logistic({ prng: new Prng(0) }); // zeros init, λ = 0.1
+ * assert.equal(net.predict(Matrix.zeros(1, 784)).get(0, 0), 0.5);
+ * ```
  */
 export function seed003Logistic(
   options: SeedModelOptions & { init?: "zeros" | "normal"; l2?: number },
@@ -172,6 +194,20 @@ export function seed003Logistic(
  *
  * @param options `prng`, `dtype`, `faithful`.
  * @returns The model.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../random.ts";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { sum } from "../tensor/ops.ts";
+ * import { seed003Softmax } from "./seed_models.ts";
+ *
+ * const net = seed003Softmax({ prng: new Prng(0), faithful: true });
+ * // The whole batch sums to 1, not each row.
+ * const P = net.predict(Matrix.full(4, 784, 0.1));
+ * assert.ok(Math.abs(sum(P) - 1) < 1e-12);
+ * ```
  */
 export function seed003Softmax(options: SeedModelOptions): Mlp {
   return mlp({
@@ -222,6 +258,17 @@ export function seed003InferenceNet(options: { dtype?: DType } = {}): Mlp {
  *
  * @param options `prng`, `dtype`, `faithful`.
  * @returns The network.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../random.ts";
+ * import { seed004Net } from "./seed_models.ts";
+ *
+ * const net = seed004Net({ prng: new Prng(0) });
+ * assert.deepEqual(net.sizes, [64, 200, 150, 10]);
+ * assert.equal(net.reduction, "sum");
+ * ```
  */
 export function seed004Net(options: SeedModelOptions): Mlp {
   const init = { kind: "normal", mean: 0, std: 0.1 } as const;
