@@ -2,7 +2,8 @@
  * `deno task reproduce`: executes the notebooks through real Jupyter
  * (nbclient + the Deno kernel, via tools/nbexec.py), one after another, and
  * writes the executed notebooks, `results.json`, `runs.json` and `REPORT.md`,
- * then exports the figures (`deno task export`) when that task exists.
+ * then exports the figures (`deno task export --in OUT/notebooks --out
+ * OUT/figures`) when that task exists.
  *
  * ```
  * deno task reproduce [names…] [--quick] [--seeds N] [--seed S] [--timeout S]
@@ -37,6 +38,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../lib/data/atomic_write.ts";
 import {
@@ -267,11 +269,11 @@ async function runOne(
 async function runExport(outDir: string): Promise<boolean | null> {
   const config = readJson<{ tasks?: Record<string, unknown> }>(`${ROOT}/deno.json`);
   if (!config?.tasks?.export) return null;
-  console.log(`reproduce: exporting figures (deno task export, NNKIT_REPORTS_DIR=${outDir})`);
+  const args = ["task", "export", "--in", `${outDir}/notebooks`, "--out", `${outDir}/figures`];
+  console.log(`reproduce: exporting figures (deno ${args.join(" ")})`);
   const status = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "export"],
+    args,
     cwd: ROOT,
-    env: { NNKIT_REPORTS_DIR: outDir },
     stdout: "inherit",
     stderr: "inherit",
   }).output();
@@ -302,7 +304,7 @@ export async function main(args: string[]): Promise<number> {
     console.error(`reproduce: ${message}`);
     return 2;
   }
-  const outDir = options.outDir.replace(/\/$/, "");
+  const outDir = resolve(options.outDir);
   Deno.mkdirSync(`${outDir}/notebooks`, { recursive: true });
   const started = performance.now();
   const records: NotebookRecord[] = [];

@@ -14,9 +14,33 @@ interface Outcome {
   out: string;
 }
 
-async function reproduce(
+// At most this many kernels at once: enough to overlap their start-up, few enough that the
+// kernel's output timing is not starved on a 2-core machine.
+const MAX_KERNELS = 3;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  while (running >= MAX_KERNELS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+function reproduce(
   args: string[],
   options: { env?: Record<string, string>; out?: string } = {},
+): Promise<Outcome> {
+  return limited(() => runReproduce(args, options));
+}
+
+async function runReproduce(
+  args: string[],
+  options: { env?: Record<string, string>; out?: string },
 ): Promise<Outcome> {
   const out = options.out ?? await Deno.makeTempDir({ prefix: "reproduce_test_" });
   const result = await new Deno.Command(Deno.execPath(), {
@@ -78,7 +102,7 @@ async function mergeSequence() {
   return snapshots;
 }
 
-// The runs are independent, so they execute concurrently; each step checks one behaviour.
+// The runs are independent, so they execute a few at a time; each step checks one behaviour.
 Deno.test("reproduce executes fixture notebooks through Jupyter and reports them", async (t) => {
   const [pass, withEnv, badEnv, fail, missing, seeds, merge] = await Promise.all([
     reproduce(["01", "--quick"]),

@@ -7,7 +7,10 @@
 
 /** One problem nbexec found: a cell error, timeout, dead kernel or missing output. */
 export interface NbexecProblem {
-  /** `error`, `timeout`, `kernel-died`, `missing-output`, `late-output` or `setup`. */
+  /**
+   * `error`, `timeout`, `kernel-died`, `missing-output`, `corrupt-message`,
+   * `late-output`, `runner-error` or `setup`.
+   */
   kind: string;
   /** 0-based index of the cell in the notebook, or `null`. */
   cell: number | null;
@@ -32,6 +35,7 @@ export interface NbexecSummary {
   startup_seconds: number | null;
   cell_seconds: [number, number][];
   late: { cell: number; output_type: string }[];
+  corrupt?: { cell: number | null; error: string }[];
   errors: NbexecProblem[];
 }
 
@@ -84,6 +88,7 @@ function setupFailure(input: string, output: string, message: string): NbexecSum
     startup_seconds: null,
     cell_seconds: [],
     late: [],
+    corrupt: [],
     errors: [{ kind: "setup", cell: null, line: "", ename: "", evalue: "", message }],
   };
 }
