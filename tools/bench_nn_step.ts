@@ -5,7 +5,8 @@
  * on the first 2,000 MNIST training images, each as `lossAndGrad` + an SGD update and as the fused `trainStep`. Also reports the heap growth over the
  * timed loop (the hot path should allocate nothing per step).
  *
- * Run: `deno run -A tools/bench_nn_step.ts [float64|float32]`.
+ * Run: `deno run -A --v8-flags=--expose-gc tools/bench_nn_step.ts [float64|float32]`
+ * (without the flag the heap growth includes uncollected garbage).
  *
  * @module
  */
@@ -19,6 +20,8 @@ import type { Model } from "../lib/nn/model.ts";
 import { seed000Net, seed001Net } from "../lib/nn/seed_models.ts";
 
 const dtype = (Deno.args[0] ?? "float64") as "float64" | "float32";
+/** V8's collector when run with `--v8-flags=--expose-gc`: heap growth is then live memory only. */
+const gc = (globalThis as { gc?: () => void }).gc;
 const STEPS_000 = 2000, STEPS_001 = 200;
 
 function sgd(model: Model, learningRate: number): void {
@@ -42,10 +45,12 @@ function timeSteps(
       sgd(model, learningRate);
     };
   for (let i = 0; i < Math.min(steps, 200); i++) step(i);
+  gc?.();
   const heap0 = Deno.memoryUsage().heapUsed;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) step(i);
   const us = (performance.now() - t0) / steps * 1000;
+  gc?.();
   return { us, heapGrowthKiB: (Deno.memoryUsage().heapUsed - heap0) / 1024 };
 }
 
