@@ -31,10 +31,11 @@ function checkStored(
   cols: number,
   ld: number,
 ): void {
-  const ldName = `ld${name.toLowerCase()}`;
+  // Built only for messages: a string per call would make every gemm allocate.
+  const ldName = () => `ld${name.toLowerCase()}`;
   if (!Number.isInteger(ld) || ld < cols) {
     throw new RangeError(
-      `Cannot run gemm: ${ldName} must be an integer of at least ${cols} (columns of ${name} stored as ${
+      `Cannot run gemm: ${ldName()} must be an integer of at least ${cols} (columns of ${name} stored as ${
         formatShape([rows, cols])
       }), got ${ld}`,
     );
@@ -44,7 +45,7 @@ function checkStored(
     throw new RangeError(
       `Cannot run gemm: ${name} stored as ${
         formatShape([rows, cols])
-      } with ${ldName} ${ld} needs ${needed} elements, got ${data.length}`,
+      } with ${ldName()} ${ld} needs ${needed} elements, got ${data.length}`,
     );
   }
 }
