@@ -6,6 +6,7 @@
 
 export * from "./tensor/mod.ts";
 export * from "./random.ts";
+export * from "./random_state.ts";
 export * from "./nn/mod.ts";
 export * from "./train/mod.ts";
 export * from "./metrics.ts";
