@@ -119,9 +119,10 @@ Deno.test("nbexec executes notebooks through Jupyter and checks them", async (t)
 
   await t.step("a failing cell is named by index, first line and error; exit 1", () => {
     const { code, summary, stderr, nb } = fail;
-    assert.equal(code, 1);
-    assert.equal(summary.status, "error");
-    assert.equal(summary.errors.length, 1);
+    const why = JSON.stringify(summary);
+    assert.equal(code, 1, why);
+    assert.equal(summary.status, "error", why);
+    assert.equal(summary.errors.length, 1, why);
     const [error] = summary.errors;
     assert.equal(error.kind, "error");
     assert.equal(error.cell, 2);
@@ -137,35 +138,37 @@ Deno.test("nbexec executes notebooks through Jupyter and checks them", async (t)
 
   await t.step("each cell whose expected output is missing is named; exit 1", () => {
     const { code, summary } = missing;
-    assert.equal(code, 1);
-    assert.equal(summary.status, "missing-output");
+    const why = JSON.stringify(summary);
+    assert.equal(code, 1, why);
+    assert.equal(summary.status, "missing-output", why);
     assert.deepEqual(summary.errors.map((e) => [e.kind, e.cell]), [
       ["missing-output", 1],
       ["missing-output", 2],
-    ]);
+    ], why);
     assert.match(summary.errors[0].message, /tagged expect-display, found 0/);
     assert.match(summary.errors[1].message, /calls showNothing\(\), found 0/);
   });
 
   await t.step("--no-auto-expect keeps only the tagged expectation", () => {
-    assert.equal(missingTagged.code, 1);
-    assert.deepEqual(missingTagged.summary.errors.map((e) => e.cell), [1]);
+    const why = JSON.stringify(missingTagged.summary);
+    assert.equal(missingTagged.code, 1, why);
+    assert.deepEqual(missingTagged.summary.errors.map((e) => e.cell), [1], why);
   });
 
   await t.step("--late recover puts an output sent after idle into its cell and lists it", () => {
     const { code, summary, nb } = lateRecover;
-    assert.equal(code, 0);
+    assert.equal(code, 0, JSON.stringify(summary));
     assert.ok(summary.late.some((l) => l.cell === 1 && l.output_type === "stream"));
     assert.match(outputText(nb.cells[1]), /late hello/);
   });
 
   await t.step("--late drop loses it, as plain nbclient does", () => {
-    assert.equal(lateDrop.code, 0);
+    assert.equal(lateDrop.code, 0, JSON.stringify(lateDrop.summary));
     assert.doesNotMatch(outputText(lateDrop.nb.cells[1]), /late hello/);
   });
 
   await t.step("--late fail fails naming the cell", () => {
-    assert.equal(lateFail.code, 1);
+    assert.equal(lateFail.code, 1, JSON.stringify(lateFail.summary));
     assert.equal(lateFail.summary.status, "late-output");
     assert.ok(lateFail.summary.errors.some((e) => e.kind === "late-output" && e.cell === 1));
   });
