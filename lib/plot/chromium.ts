@@ -300,26 +300,32 @@ export async function launchRenderer(options: LaunchOptions = {}): Promise<Figur
       urls = await withTimeout(
         page.evaluate(
           async ({ figure, formats, scale, width, height }) => {
+            // One plot per figure: plotly draws the SVG, and the PNG is that SVG
+            // rasterized at `scale` (what Plotly.toImage does for PNG, without
+            // plotting the figure a second time).
             // deno-lint-ignore no-explicit-any
-            const Plotly = (globalThis as any).Plotly;
-            // deno-lint-ignore no-explicit-any
-            const doc = (globalThis as any).document;
-            const gd = doc.createElement("div");
-            doc.body.appendChild(gd);
+            const g = globalThis as any;
             const out: Record<string, string> = {};
-            try {
-              await Plotly.newPlot(gd, figure.data, figure.layout, { staticPlot: true });
-              for (const format of formats) {
-                out[format] = await Plotly.toImage(gd, {
-                  format,
-                  width,
-                  height,
-                  scale: format === "png" ? scale : 1,
-                });
+            const url: string = await g.Plotly.toImage(
+              { data: figure.data, layout: figure.layout },
+              { format: "svg", width, height },
+            );
+            const svg = decodeURIComponent(url.slice(url.indexOf(",") + 1));
+            if (formats.includes("svg")) out.svg = svg;
+            if (formats.includes("png")) {
+              const blobUrl = g.URL.createObjectURL(new g.Blob([svg], { type: "image/svg+xml" }));
+              try {
+                const img = new g.Image();
+                img.src = blobUrl;
+                await img.decode();
+                const canvas = g.document.createElement("canvas");
+                canvas.width = Math.round(width * scale);
+                canvas.height = Math.round(height * scale);
+                canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+                out.png = canvas.toDataURL("image/png");
+              } finally {
+                g.URL.revokeObjectURL(blobUrl);
               }
-            } finally {
-              Plotly.purge(gd);
-              gd.remove();
             }
             return out;
           },
@@ -337,10 +343,7 @@ export async function launchRenderer(options: LaunchOptions = {}): Promise<Figur
       const comma = urls.png.indexOf(",");
       result.png = new Uint8Array(Buffer.from(urls.png.slice(comma + 1), "base64"));
     }
-    if (urls.svg !== undefined) {
-      const comma = urls.svg.indexOf(",");
-      result.svg = decodeURIComponent(urls.svg.slice(comma + 1));
-    }
+    if (urls.svg !== undefined) result.svg = urls.svg;
     result.ms = performance.now() - t0;
     return result;
   }
