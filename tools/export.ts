@@ -328,10 +328,11 @@ export async function exportNotebooks(
         if (name !== fig.name) {
           log(`  warning: figure name ${fig.name} repeats (cell ${fig.cell}); writing ${name}`);
         }
+        const r0 = fig.kind === "plotly" ? await getRenderer() : undefined; // launch not timed here
         const t0 = performance.now();
         let png: Uint8Array, svg: string;
-        if (fig.kind === "plotly") {
-          const r = await (await getRenderer()).render(fig.figure!, { scale });
+        if (r0) {
+          const r = await r0.render(fig.figure!, { scale });
           png = r.png!;
           svg = r.svg!;
         } else {
