@@ -18,6 +18,7 @@
 import { allocate, formatShape, Matrix } from "../tensor/matrix.ts";
 import type { DType } from "../tensor/matrix.ts";
 import { type Hdf5Array, type Hdf5Dataset, readHdf5, writeHdf5 } from "./hdf5.ts";
+import { sha256Hex } from "./checksum.ts";
 
 /** Layer sizes of the course's network: 784-200-100-10. */
 export const COURSE_SIZES: readonly number[] = [784, 200, 100, 10];
@@ -287,4 +288,39 @@ export async function writeCourseData(
     xdata: asDataset(X, [X.rows, X.cols], dtype),
     ydata: asDataset(Y, [Y.rows, Y.cols], dtype),
   }, { compression: options.compression ?? 0 });
+}
+
+/**
+ * SHA-256 of the parameter values (`W1, b1, W2, b2, …` in that order, each
+ * row-major, as little-endian `dtype` bytes). Unlike the file's own digest it
+ * ignores HDF5 metadata such as the object timestamps HDF5 writes, so two
+ * runs that produce the same weights give the same digest.
+ *
+ * @param params Course parameters.
+ * @param dtype Element type hashed. Default `"float32"`.
+ * @returns Lower-case hex digest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { courseParamsSha256 } from "./course_layout.ts";
+ *
+ * const a = { weights: [Matrix.from([[1, 2]])], biases: [Matrix.from([[3]])] };
+ * const b = { weights: [Matrix.from([[1, 2]], "float32")], biases: [Matrix.from([[3]], "float32")] };
+ * assert.equal(await courseParamsSha256(a), await courseParamsSha256(b));
+ * ```
+ */
+export function courseParamsSha256(
+  params: CourseParams,
+  dtype: DType = "float32",
+): Promise<string> {
+  const parts = params.weights.flatMap((W, l) => [W, params.biases[l]]);
+  const all = allocate(dtype, parts.reduce((n, M) => n + M.size, 0));
+  let offset = 0;
+  for (const M of parts) {
+    all.set(M.data, offset);
+    offset += M.size;
+  }
+  return sha256Hex(new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
 }
