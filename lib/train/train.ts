@@ -261,7 +261,19 @@ class Run {
   order: Uint32Array = new Uint32Array(0);
   updateBuffer: Float64Array = new Float64Array(0);
   nextEvaluation = 0;
-  lastProgress = 0;
+  lastProgress = 0.5;
+  /** Batch workspaces: full batches, and the last (partial) one. */
+  Xb: Matrix = Matrix.zeros(0, 0);
+  Yb: Matrix = Matrix.zeros(0, 0);
+  Xr: Matrix = Matrix.zeros(0, 0);
+  Yr: Matrix = Matrix.zeros(0, 0);
+  rest = 0;
+  fused = false;
+  /** The current epoch's running sums: batch losses, per-sample total, correct, samples. */
+  raw = 0.5;
+  total = 0.5;
+  correct = 0;
+  seen = 0;
 
   constructor(model: Model, data: LabeledData, options: TrainOptions) {
     const where = "Cannot train";
@@ -422,8 +434,12 @@ class Run {
       this.updateBuffer = new Float64Array(this.epochs * this.batches);
     }
     try {
-      if (this.full) await this.fullBatch();
-      else await this.miniBatch();
+      if (this.full) {
+        await this.fullBatch();
+      } else {
+        this.prepareBatches();
+        await this.miniBatch();
+      }
     } finally {
       history.updateLoss = this.updateBuffer.subarray(0, history.updates);
       history.seconds = (performance.now() - t0) / 1000;
@@ -556,73 +572,34 @@ class Run {
   }
 
   async miniBatch(): Promise<void> {
-    const { model, X, Y, history, batchSize: bs, batches } = this;
-    const n = this.n;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    this.order = order;
-    const Xb = Matrix.zeros(bs, X.cols, X.dtype), Yb = Matrix.zeros(bs, Y.cols, Y.dtype);
-    const rest = this.epochSamples - (batches - 1) * bs;
-    const Xr = rest === bs ? Xb : Matrix.zeros(rest, X.cols, X.dtype);
-    const Yr = rest === bs ? Yb : Matrix.zeros(rest, Y.cols, Y.dtype);
-    const xs = X.data, ys = Y.data, xc = X.cols, yc = Y.cols;
-    const lr = this.learningRate;
-    const trackAcc = this.runningAcc;
-    const perSample = this.perSampleFactor;
-    const running = this.recordUpdates === "runningSum";
-    const record = this.recordUpdates !== undefined;
-    const updates = this.updateBuffer;
-    const evaluateEvery = this.evaluateEvery;
+    const { history, batches } = this;
     const onProgress = this.onProgress;
-    const interval = this.progressIntervalMs;
-    const signal = this.signal;
-    // The fused step updates before we could score the batch, so it needs lastOutput for that.
-    const fused = this.fusedStep && typeof model.trainStep === "function" &&
-      (!trackAcc || "lastOutput" in model);
-
     for (let epoch = 0; epoch < this.epochs; epoch++) {
-      if (this.shuffle) this.prng!.shuffle(order);
-      let raw = 0, total = 0, correct = 0, seen = 0;
-      for (let b = 0; b < batches; b++) {
-        if (signal !== undefined && signal.aborted) {
+      if (this.shuffle) this.prng!.shuffle(this.order);
+      this.raw =
+        this.total =
+        this.correct =
+        this.seen =
+          0;
+      let b = 0;
+      while (b < batches) {
+        b = this.runBatches(b);
+        if (b < 0) {
           history.stoppedBy = "aborted";
           return;
         }
-        if (evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation) this.evaluateDue();
-        const last = b === batches - 1;
-        const rows = last ? rest : bs;
-        const Xbatch = last ? Xr : Xb, Ybatch = last ? Yr : Yb;
-        gatherRows(xs, xc, order, b * bs, rows, Xbatch.data);
-        gatherRows(ys, yc, order, b * bs, rows, Ybatch.data);
-        let L: number;
-        if (fused) {
-          L = model.trainStep!(Xbatch, Ybatch, lr);
-          if (trackAcc) correct += countCorrect(model.lastOutput!, Ybatch);
-        } else {
-          L = model.lossAndGrad(Xbatch, Ybatch);
-          if (trackAcc) correct += countCorrect(forwardOutput(model, Xbatch), Ybatch);
-          sgdStep(model, lr);
-        }
-        raw += L;
-        total += perSample ? L * rows : L;
-        seen += rows;
-        if (record) updates[history.updates] = running ? raw : L;
-        history.updates++;
-        history.samplesSeen += rows;
-        if (
-          onProgress !== undefined && !last && performance.now() - this.lastProgress >= interval
-        ) {
+        if (b < batches) {
           await this.progress(
             "batch",
-            b + 1,
-            this.epochLossOf(raw, total, seen),
-            trackAcc ? correct / seen : NaN,
+            b,
+            this.epochLossOf(this.raw, this.total, this.seen),
+            this.epochAcc(),
           );
         }
       }
-      const loss = this.epochLossOf(raw, total, seen);
-      const acc = trackAcc ? correct / seen : NaN;
-      if (trackAcc) history.acc.push(acc);
+      const loss = this.epochLossOf(this.raw, this.total, this.seen);
+      const acc = this.epochAcc();
+      if (this.runningAcc) history.acc.push(acc);
       this.recordEvaluations(loss);
       history.epochs++;
       const reason = this.stopReason();
@@ -630,5 +607,77 @@ class Run {
       if (onProgress !== undefined) await this.progress("epoch", batches, loss, acc);
       if (reason !== undefined) return;
     }
+  }
+
+  epochAcc(): number {
+    return this.runningAcc ? this.correct / this.seen : NaN;
+  }
+
+  /** Allocates the batch workspaces and the sample order (once per run). */
+  prepareBatches(): void {
+    const { X, Y, batchSize: bs, batches, n } = this;
+    this.order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) this.order[i] = i;
+    this.Xb = Matrix.zeros(bs, X.cols, X.dtype);
+    this.Yb = Matrix.zeros(bs, Y.cols, Y.dtype);
+    this.rest = this.epochSamples - (batches - 1) * bs;
+    this.Xr = this.rest === bs ? this.Xb : Matrix.zeros(this.rest, X.cols, X.dtype);
+    this.Yr = this.rest === bs ? this.Yb : Matrix.zeros(this.rest, Y.cols, Y.dtype);
+    // The fused step updates before we could score the batch, so it needs lastOutput for that.
+    this.fused = this.fusedStep && typeof this.model.trainStep === "function" &&
+      (!this.runningAcc || "lastOutput" in this.model);
+  }
+
+  /**
+   * The hot loop, synchronous (an async function would box its running sums
+   * on every step): trains batches `from, from + 1, …` of the current epoch
+   * until the epoch ends or a mid-epoch progress call is due.
+   *
+   * @returns The next batch index (`batches` at the end of the epoch), or −1 when aborted.
+   */
+  runBatches(from: number): number {
+    const { model, history, batchSize: bs, batches, rest, Xb, Yb, Xr, Yr, order } = this;
+    const xs = this.X.data, ys = this.Y.data, xc = this.X.cols, yc = this.Y.cols;
+    const lr = this.learningRate, trackAcc = this.runningAcc, fused = this.fused;
+    const perSample = this.perSampleFactor;
+    const record = this.recordUpdates !== undefined, running = this.recordUpdates === "runningSum";
+    const updates = this.updateBuffer, evaluateEvery = this.evaluateEvery, signal = this.signal;
+    const progress = this.onProgress !== undefined, interval = this.progressIntervalMs;
+    let raw = this.raw, total = this.total, correct = this.correct, seen = this.seen;
+    let b = from;
+    while (b < batches) {
+      if (signal !== undefined && signal.aborted) {
+        b = -1;
+        break;
+      }
+      if (evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation) this.evaluateDue();
+      const last = b === batches - 1;
+      const rows = last ? rest : bs;
+      const Xbatch = last ? Xr : Xb, Ybatch = last ? Yr : Yb;
+      gatherRows(xs, xc, order, b * bs, rows, Xbatch.data);
+      gatherRows(ys, yc, order, b * bs, rows, Ybatch.data);
+      let L: number;
+      if (fused) {
+        L = model.trainStep!(Xbatch, Ybatch, lr);
+        if (trackAcc) correct += countCorrect(model.lastOutput!, Ybatch);
+      } else {
+        L = model.lossAndGrad(Xbatch, Ybatch);
+        if (trackAcc) correct += countCorrect(forwardOutput(model, Xbatch), Ybatch);
+        sgdStep(model, lr);
+      }
+      raw += L;
+      total += perSample ? L * rows : L;
+      seen += rows;
+      if (record) updates[history.updates] = running ? raw : L;
+      history.updates++;
+      history.samplesSeen += rows;
+      b++;
+      if (progress && !last && performance.now() - this.lastProgress >= interval) break;
+    }
+    this.raw = raw;
+    this.total = total;
+    this.correct = correct;
+    this.seen = seen;
+    return b;
   }
 }
