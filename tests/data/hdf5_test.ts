@@ -69,14 +69,14 @@ Deno.test("writeHdf5() → readHdf5() round-trips every dtype, contiguous and gz
   Deno.removeSync(dir, { recursive: true });
 });
 
-Deno.test("readHdf5() loads h5py files (default and gzip) with the same values", async () => {
+Deno.test("readHdf5() loads h5py files (default, chunked, gzip) with the same values", async () => {
   const dir = Deno.makeTempDirSync();
   try {
     await python(
       `
 import sys, h5py, numpy as np
 v = ${PY_VALUES}
-for name, kw in (("default", {}), ("gzip", {"compression": "gzip"})):
+for name, kw in (("default", {}), ("chunked", {"chunks": True}), ("gzip", {"compression": "gzip"})):
     with h5py.File(f"{sys.argv[1]}/{name}.h5", "w") as f:
         f.create_dataset("f32", data=v(37 * 53).reshape(37, 53).astype(np.float32), **kw)
         f.create_dataset("f64", data=v(500 * 784).reshape(500, 784), **kw)
@@ -86,7 +86,7 @@ for name, kw in (("default", {}), ("gzip", {"compression": "gzip"})):
 `,
       dir,
     );
-    for (const name of ["default", "gzip"]) {
+    for (const name of ["default", "chunked", "gzip"]) {
       const path = `${dir}/${name}.h5`;
       const got = await readHdf5(path, ["f32", "f64", "u8", "big_endian", "group/nested"]);
       assert.deepEqual(got.f32, sample("float32", [37, 53]), `${name} f32`);

@@ -27,6 +27,8 @@ Deno.test("the committed weights are in the course layout, as written by the too
     await sha256Hex(Deno.readFileSync(WEIGHTS)),
     "sidecar matches the file",
   );
+  const params = await readCourseParams(WEIGHTS, { dtype: "float32" });
+  assert.equal(sidecar.paramsSha256, await courseParamsSha256(params), "and its values");
 });
 
 Deno.test("the committed weights score ≥ 9,800 / 10,000 through the seed's HDF5 → result.json path", async () => {
