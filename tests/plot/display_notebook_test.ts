@@ -5,7 +5,7 @@
 // fresh kernel, and every figure must arrive before its cell is reported finished: nbexec counts
 // an output that arrives after the cell went idle as "late", which plain nbclient/nbconvert drop.
 //
-// Runs: NNKIT_STRESS_RUNS (default 3; e.g. 20 for a thorough check). The first
+// Runs: NNKIT_STRESS_RUNS (default 2; e.g. 20 for a thorough check). The first
 // NNKIT_STRESS_PNG_RUNS (default 1) runs also render each figure's PNG in the kernel through
 // headless Chromium; the others set NNKIT_DISPLAY_PNG=0 to keep the test short.
 // NNKIT_STRESS_SETTLE_MS replaces display()'s wait with a fixed one (0: no wait), to measure the
@@ -18,7 +18,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const PLOT_MOD = new URL("../../lib/plot/mod.ts", import.meta.url).href;
 const FIGURES = 5;
 const POINTS = 40_000;
-const RUNS = Number(Deno.env.get("NNKIT_STRESS_RUNS") ?? 3);
+const RUNS = Number(Deno.env.get("NNKIT_STRESS_RUNS") ?? 2);
 const SETTLE = Deno.env.get("NNKIT_STRESS_SETTLE_MS");
 const PNG_RUNS = Number(Deno.env.get("NNKIT_STRESS_PNG_RUNS") ?? 1);
 const PYTHON = Deno.env.get("NNKIT_PYTHON") ?? "/usr/bin/python3";
