@@ -5,6 +5,7 @@
  */
 
 export * from "./tensor/mod.ts";
+export * from "./blas/mod.ts";
 export * from "./random.ts";
 export * from "./random_state.ts";
 export * from "./nn/mod.ts";
