@@ -26,6 +26,19 @@
 /** A value a parameter may hold and an environment variable may override. */
 export type ParamValue = number | boolean | string | number[] | boolean[] | string[];
 
+/**
+ * The parameters' types, widened from the literal types TypeScript infers for
+ * the defaults (`true` → `boolean`, `"float32"` → `string`, `0` → `number`),
+ * so quick overrides and environment variables may hold any value of the
+ * default's type.
+ */
+export type Widened<T> = {
+  [K in keyof T]: T[K] extends boolean ? boolean
+    : T[K] extends string ? string
+    : T[K] extends number ? number
+    : T[K];
+};
+
 /** Where variables are read from: a lookup function or a plain record. */
 export type EnvSource =
   | ((name: string) => string | undefined)
@@ -163,8 +176,8 @@ function checkDefault(key: string, value: unknown): void {
  */
 export function parameters<T extends Record<string, ParamValue>>(
   defaults: T,
-  options: ParametersOptions<T> = {},
-): T {
+  options: ParametersOptions<Widened<T>> = {},
+): Widened<T> {
   const env = options.env ?? denoEnv;
   const result: Record<string, ParamValue> = {};
   for (const [key, value] of Object.entries(defaults)) {
@@ -195,5 +208,5 @@ export function parameters<T extends Record<string, ParamValue>>(
     if (text === undefined) continue;
     result[key] = parseValue(name, text, defaults[key]);
   }
-  return result as T;
+  return result as Widened<T>;
 }

@@ -124,3 +124,14 @@ Deno.test("parameters() reads Deno.env by default", () => {
   }
   assert.equal(parameters({ epochs: 50 }).epochs, 50);
 });
+
+Deno.test("parameters() widens literal defaults so quick overrides of other values type-check", () => {
+  // Before widening, T was inferred as { flag: true; dtype: "float32" } and this did not compile.
+  const params = parameters(
+    { flag: true, dtype: "float32", seed: 0 },
+    { quick: { flag: false, dtype: "float64", seed: 3 }, env: { NB_QUICK: "1" } },
+  );
+  const flag: boolean = params.flag;
+  const dtype: string = params.dtype;
+  assert.deepEqual({ flag, dtype, seed: params.seed }, { flag: false, dtype: "float64", seed: 3 });
+});
