@@ -261,6 +261,8 @@ class Run {
   order: Uint32Array = new Uint32Array(0);
   updateBuffer: Float64Array = new Float64Array(0);
   nextEvaluation = 0;
+  // Doubles start as non-integers so V8 gives these fields a double
+  // representation from the outset (no field-type change in the hot loop).
   lastProgress = 0.5;
   /** Batch workspaces: full batches, and the last (partial) one. */
   Xb: Matrix = Matrix.zeros(0, 0);

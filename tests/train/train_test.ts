@@ -475,3 +475,37 @@ Deno.test("train() rejects bad arguments with messages naming them", async (t) =
     });
   }
 });
+
+Deno.test("train() uses a model's fused trainStep, with the numbers of lossAndGrad + sgdStep", async () => {
+  const { mlp } = await import("../../lib/nn/mlp.ts");
+  const prng = new Prng(4);
+  const X = Matrix.zeros(40, 5), Y = Matrix.zeros(40, 3);
+  prng.fillNormal(X.data);
+  for (let i = 0; i < 40; i++) Y.set(i, prng.int(3), 1);
+  const run = async (fusedStep: boolean) => {
+    const net = mlp({
+      sizes: [5, 6, 3],
+      activations: ["tanh", "softmax"],
+      loss: "crossEntropy",
+      prng: new Prng(9),
+    });
+    let fusedCalls = 0;
+    const trainStep = net.trainStep.bind(net);
+    net.trainStep = (Xb, Yb, lr) => (fusedCalls++, trainStep(Xb, Yb, lr));
+    const history = await train(net, { X, Y }, {
+      epochs: 3,
+      batchSize: 8,
+      learningRate: 0.3,
+      prng: new Prng(2),
+      fusedStep,
+    });
+    return { history, fusedCalls, W: Array.from(net.params[0].data) };
+  };
+  const fused = await run(true), plain = await run(false);
+  assert.equal(fused.fusedCalls, 15);
+  assert.equal(plain.fusedCalls, 0);
+  for (const key of ["loss", "acc"] as const) {
+    fused.history[key].forEach((v, i) => assert.ok(Math.abs(v - plain.history[key][i]) < 1e-12));
+  }
+  fused.W.forEach((w, i) => assert.ok(Math.abs(w - plain.W[i]) < 1e-12));
+});
