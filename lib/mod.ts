@@ -15,13 +15,4 @@ export * from "./data/mod.ts";
 export * from "./inference/mod.ts";
 export * from "./plot/mod.ts";
 export * from "./params.ts";
-export {
-  comparisonTable,
-  formatValue,
-  isReproduced,
-  recordResults,
-  RESULTS_MIME,
-  resultsBundle,
-  resultsMarkdown,
-} from "./report.ts";
-export type { Comparison, ComparisonRow, RecordResultsOptions, ResultsBundle } from "./report.ts";
+export * from "./report.ts";

@@ -16,6 +16,7 @@
  */
 
 import type { ParamValue } from "./params.ts";
+import { type DisplayFunction, kernelDisplay, sendDisplay } from "./plot/kernel.ts";
 
 /** Mime type of the results bundle that `deno task reproduce` collects. */
 export const RESULTS_MIME = "application/vnd.nnkit.results+json";
@@ -56,12 +57,6 @@ export interface ResultsBundle {
   seedWallNote?: string;
 }
 
-/** Sends one output bundle to the notebook, like `Deno.jupyter.display(bundle, { raw: true })`. */
-export type DisplayFunction = (
-  bundle: Record<string, unknown>,
-  options: { raw: true },
-) => unknown;
-
 /** Options for {@linkcode recordResults}. */
 export interface RecordResultsOptions {
   /** Metric name → value measured by the notebook. */
@@ -74,9 +69,16 @@ export interface RecordResultsOptions {
   seedWallSeconds?: number;
   /** What the seed's wall time covers. */
   seedWallNote?: string;
-  /** Output function; default `Deno.jupyter.display`, looked up at call time. */
+  /**
+   * Output function, called as `display(bundle, { raw: true })`; default the
+   * Deno kernel's (`kernelDisplay()` in `plot/kernel.ts`), looked up at call time.
+   */
   display?: DisplayFunction;
-  /** Milliseconds to wait after the display so the kernel sends it (default 100). */
+  /**
+   * Milliseconds to wait after the display, instead of the default: in the
+   * kernel, until the output has left it (`sendDisplay()` in
+   * `plot/kernel.ts`), else 100 ms plus 150 ms per MB.
+   */
   settleMs?: number;
 }
 
@@ -336,20 +338,11 @@ export function resultsMarkdown(bundle: ResultsBundle): string {
   return parts.join("\n\n");
 }
 
-function jupyterDisplay(): DisplayFunction | undefined {
-  try {
-    // Deno.jupyter exists only inside the kernel; touching it elsewhere may throw.
-    const jupyter = (Deno as unknown as { jupyter?: { display?: DisplayFunction } }).jupyter;
-    return typeof jupyter?.display === "function" ? jupyter.display.bind(jupyter) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Shows a notebook's results and hands them to `deno task reproduce`: one
  * output with the bundle as {@linkcode RESULTS_MIME} JSON and as a markdown
- * table, awaited and followed by a short wait so the kernel does not drop it.
+ * table, awaited until it has left the kernel (so the kernel cannot report
+ * the cell finished first and the output be dropped; see `plot/kernel.ts`).
  * Outside Jupyter (no display function) the markdown goes to the console.
  *
  * @param notebook Notebook name without `.ipynb`, e.g. `"02_tanh_softmax_mlp"`.
@@ -381,16 +374,17 @@ export async function recordResults(
 ): Promise<void> {
   const bundle = resultsBundle(notebook, options);
   const markdown = resultsMarkdown(bundle);
-  const display = options.display ?? jupyterDisplay();
-  if (display === undefined) {
+  if (options.display === undefined && kernelDisplay() === undefined) {
     console.log(markdown);
     return;
   }
-  await display({
+  await sendDisplay({
     [RESULTS_MIME]: bundle,
     "text/markdown": markdown,
     "text/plain": markdown,
-  }, { raw: true });
-  const settleMs = options.settleMs ?? 100;
-  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+  }, {
+    display: options.display, // undefined: the kernel's, with the delivery wait
+    settleMs: options.settleMs,
+    what: `results of ${notebook}`,
+  });
 }

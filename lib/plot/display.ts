@@ -19,13 +19,11 @@
  *
  * The output's metadata carries `{"nnkit": {"figure": name}}`.
  *
- * Why the wait: Deno's kernel (2.9) reports a cell finished while its
- * outputs may still be queued for sending, and nbclient/nbconvert then drop
- * them (a 5 MB display was lost 17 of 20 times with no wait). A fixed
- * 100 ms was not enough on a loaded machine (a 7 MB message took 520 ms to
- * leave the kernel), so {@linkcode display} waits until the kernel's IOPub
- * connections have carried the message (see `kernel_flush.ts`), or, where
- * that cannot be observed, 100 ms + 150 ms per MB. Notebooks `await` it.
+ * Sending goes through `kernel.ts`: the kernel's display keeps that
+ * metadata (`Deno.jupyter.display` would drop it), and {@linkcode display}
+ * resolves only once the message has left the kernel (Deno's kernel can
+ * report a cell finished while a large output is still queued, and
+ * nbclient/nbconvert then drop it). Notebooks `await` it.
  *
  * @module
  */
@@ -33,7 +31,7 @@
 import { Buffer } from "node:buffer";
 import { isPlotlyFigure, type PlotlyFigure } from "./charts.ts";
 import { type FigureRenderer, plotlyScript, sharedRenderer } from "./chromium.ts";
-import { fallbackSettleMs, iopubSnapshot, waitForIopub } from "./kernel_flush.ts";
+import { type DisplayFunction, requireKernelDisplay, sendDisplay } from "./kernel.ts";
 
 /** MIME type of a plotly figure in a display bundle. */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -45,9 +43,6 @@ export interface DisplayMessage {
   /** Output metadata: `nnkit.figure` names the figure; `image/png` gives its display size. */
   metadata: Record<string, unknown>;
 }
-
-/** Sends one display message; may return a promise, which is awaited. */
-export type DisplayFn = (message: DisplayMessage) => unknown;
 
 /** A raster image to display, e.g. a `CanvasImage` from `images.ts`. */
 export interface ImageLike {
@@ -72,11 +67,11 @@ export interface FigureDisplayOptions {
    */
   name?: string;
   /**
-   * Sends the message; default: the Deno kernel's
-   * `Deno.jupyter.broadcast("display_data", …)`, looked up at call time.
-   * (`Deno.jupyter.display` would drop the metadata that names the figure.)
+   * Sends the message's `data` with its `metadata` in the options; default
+   * the Deno kernel's (`kernelDisplay()` in `kernel.ts`), looked up at call
+   * time.
    */
-  display?: DisplayFn;
+  display?: DisplayFunction;
   /**
    * Add a static `image/png` of a plotly figure. Default `true`, unless the
    * environment variable `NNKIT_DISPLAY_PNG` is `0`.
@@ -93,8 +88,8 @@ export interface FigureDisplayOptions {
   svg?: boolean;
   /**
    * Milliseconds to wait after sending, instead of the default: in the
-   * kernel, until the message has left it (`kernel_flush.ts`), else 100 ms
-   * plus 150 ms per MB. `0` for tests.
+   * kernel, until the message has left it (`sendDisplay()` in `kernel.ts`),
+   * else 100 ms plus 150 ms per MB. `0` for tests.
    */
   settleMs?: number;
 }
@@ -116,7 +111,7 @@ let figureCounter = 0;
  * import { display, lineChart, resetDisplaySession } from "./mod.ts";
  *
  * const sent: string[] = [];
- * const options = { name: "f", png: false, settleMs: 0, display: (m: { data: Record<string, unknown> }) => sent.push(m.data["text/html"] as string) };
+ * const options = { name: "f", png: false, settleMs: 0, display: (data: Record<string, unknown>) => sent.push(data["text/html"] as string) };
  * resetDisplaySession();
  * await display(lineChart([{ name: "a", y: [1, 2] }]), options);
  * await display(lineChart([{ name: "a", y: [1, 2] }]), options);
@@ -233,31 +228,6 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
 </script>`,
   );
   return parts.join("\n");
-}
-
-/**
- * The kernel's sender, resolved now (so a figure is not rendered only to find
- * there is nowhere to send it).
- */
-function kernelDisplay(what: string): DisplayFn {
-  // deno-lint-ignore no-explicit-any
-  let jupyter: any;
-  try {
-    // deno-lint-ignore no-explicit-any
-    jupyter = (Deno as any).jupyter;
-  } catch (error) {
-    throw new Error(
-      `Cannot display ${what}: Deno.jupyter is only available in the Deno Jupyter kernel; pass options.display to send it elsewhere`,
-      { cause: error },
-    );
-  }
-  if (typeof jupyter?.broadcast !== "function") {
-    throw new Error(
-      `Cannot display ${what}: Deno.jupyter.broadcast is missing (Deno 2 kernel expected)`,
-    );
-  }
-  // nbclient reads content.transient.display_id, so transient must be an object.
-  return (message) => jupyter.broadcast("display_data", { ...message, transient: {} });
 }
 
 function pngWanted(option: boolean | undefined): boolean {
@@ -389,29 +359,18 @@ export function imageMessage(
   };
 }
 
-/**
- * Sends `message` and waits until it is on its way: in the Deno kernel (no
- * `options.display`) until the IOPub connections have carried its bytes
- * (see `kernel_flush.ts`), else — or when that cannot be observed — a fixed
- * `fallbackSettleMs(size)`. An explicit `settleMs` replaces both.
- */
+/** Sends `message` through `kernel.ts`, waiting as `options.settleMs` says (default: until delivered). */
 async function send(
   message: DisplayMessage,
   options: FigureDisplayOptions,
   what: string,
 ): Promise<void> {
-  const kernel = options.display === undefined;
-  const sink = options.display ?? kernelDisplay(what);
-  const snapshot = kernel && options.settleMs === undefined ? await iopubSnapshot() : null;
-  await sink(message);
-  let wait = options.settleMs;
-  if (wait === undefined) {
-    // A lower bound of the bytes on the wire: the kernel sends this JSON plus headers.
-    const bytes = JSON.stringify(message).length;
-    const delivered = snapshot !== null && await waitForIopub(snapshot, bytes);
-    wait = delivered ? 20 : fallbackSettleMs(bytes);
-  }
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  await sendDisplay(message.data, {
+    display: options.display,
+    metadata: message.metadata,
+    settleMs: options.settleMs,
+    what,
+  });
 }
 
 /**
@@ -432,7 +391,8 @@ async function send(
  * const sent: DisplayMessage[] = [];
  * const fig = lineChart([{ name: "SGD", y: [2.3, 0.4] }], { title: "Cost" });
  * const fakePng = { render: () => Promise.resolve({ png: new Uint8Array([137, 80, 78, 71]), width: 720, height: 420, ms: 1 }) };
- * await display(fig, { name: "cost", display: (m) => sent.push(m), renderer: fakePng, settleMs: 0 });
+ * const collect = (data: Record<string, unknown>, { metadata = {} }) => sent.push({ data, metadata });
+ * await display(fig, { name: "cost", display: collect, renderer: fakePng, settleMs: 0 });
  * assert.ok(["application/vnd.plotly.v1+json", "text/html", "image/png"].every((t) => t in sent[0].data));
  * ```
  */
@@ -442,7 +402,7 @@ export async function display(
 ): Promise<void> {
   if (isPlotlyFigure(item)) {
     const name = checkName(options.name, "figure");
-    if (!options.display) kernelDisplay(`figure ${name}`); // fail before rendering, not after
+    if (!options.display) requireKernelDisplay(`figure ${name}`); // fail before rendering
     const pngBase64 = pngWanted(options.png)
       ? await renderPng(item, name, options.renderer)
       : undefined;
@@ -481,7 +441,8 @@ export async function display(
  *
  * const sent: DisplayMessage[] = [];
  * const image = { png: new Uint8Array([137, 80, 78, 71]), svg: "<svg/>", width: 1, height: 1, name: "grid" };
- * await displayImage(image, { display: (m) => sent.push(m), settleMs: 0 });
+ * const collect = (data: Record<string, unknown>, { metadata = {} }) => sent.push({ data, metadata });
+ * await displayImage(image, { display: collect, settleMs: 0 });
  * assert.deepEqual(Object.keys(sent[0].data).sort(), ["image/png", "image/svg+xml", "text/plain"]);
  * ```
  */

@@ -10,6 +10,7 @@ export * from "./chromium.ts";
 export * from "./display.ts";
 export * from "./fonts.ts";
 export * from "./images.ts";
+export * from "./kernel.ts";
 export * from "./kernel_flush.ts";
 export * from "./png.ts";
 export * from "./progress.ts";

@@ -5,10 +5,13 @@
  * loss, samples/s and the time left.
  *
  * Updates are throttled (default at most one every 250 ms, ~4/s), every sent
- * update is awaited (the Deno kernel can otherwise drop outputs), the final
- * state is always sent by `finish()`, and `fail()` marks the bar red with the
- * error's message. `Deno.jupyter` is looked up when a bar is created, never
- * at import (it throws outside the kernel).
+ * update is awaited, the final state is always sent by `finish()`, and
+ * `fail()` marks the bar red with the error's message. In the kernel the
+ * final send also waits until it has left the kernel (`sendDisplay()` in
+ * `kernel.ts`; the Deno kernel can otherwise report the cell finished first
+ * and the output is dropped); the kernel sends in order, so the earlier
+ * updates have left by then too. The kernel is looked up when a bar is
+ * created, never at import (`Deno.jupyter` throws outside the kernel).
  *
  * @example Wrap a training loop's progress callback
  * ```ts
@@ -30,6 +33,8 @@
  * @module
  */
 
+import { type DisplayFunction, kernelDisplay, sendDisplay } from "./kernel.ts";
+
 /** Numbers (or short texts) shown next to the bar, e.g. `{ loss: 0.21, acc: 0.93 }`. */
 export interface ProgressInfo {
   /** Current loss. */
@@ -39,22 +44,6 @@ export interface ProgressInfo {
   /** Any other value to show, by name. */
   [key: string]: number | string | undefined;
 }
-
-/** The options Deno's `Deno.jupyter.display` takes. */
-export interface DisplayOptions {
-  /** The bundle is sent as given (a MIME bundle), not formatted. */
-  raw: true;
-  /** Identifies the output so later updates replace it. */
-  display_id: string;
-  /** `false` for the first send (a new output), `true` for the updates. */
-  update: boolean;
-}
-
-/** A display function with `Deno.jupyter.display`'s signature. */
-export type DisplayFunction = (
-  bundle: Record<string, string>,
-  options: DisplayOptions,
-) => unknown;
 
 /**
  * What a training loop passes to its `onProgress` callback (the fields the
@@ -85,8 +74,12 @@ export interface ProgressBarOptions {
   unit?: string;
   /** Samples per step, for samples/s when updates don't pass `samples`. */
   samplesPerUnit?: number;
-  /** Send bundles here instead of `Deno.jupyter.display` (tests, custom front ends). */
-  display?: DisplayFunction;
+  /**
+   * Send bundles here instead of to the kernel (tests, custom front ends):
+   * the first with `update: false`, the others with `update: true`, all
+   * with the bar's `display_id`.
+   */
+  display?: DisplayFunction<Record<string, string>>;
   /** Write terminal text here instead of stderr (selects terminal mode unless `display` is given). */
   write?: (text: string) => unknown;
   /** Clock in milliseconds; default `performance.now`. */
@@ -94,10 +87,10 @@ export interface ProgressBarOptions {
   /** Least time between two sent updates, in ms; default 250 (10,000 when stderr is not a terminal). */
   minInterval?: number;
   /**
-   * Ms to wait after the final send (finish/fail) so the kernel flushes it
-   * before the cell ends; default 100 with `Deno.jupyter.display`, else 0.
-   * (Measured: the Deno kernel can report a cell idle before its outputs are
-   * sent, and nbconvert then drops them.)
+   * Ms to wait after the final send (finish/fail), instead of the default:
+   * in the kernel, until the output has left it (`sendDisplay()` in
+   * `kernel.ts`; the Deno kernel can report a cell idle before its outputs
+   * are sent, and nbconvert then drops them), else 0.
    */
   settle?: number;
   /** Maps a training loop's progress state to `[done, info]`; default reads `done ?? epoch ?? iteration`. */
@@ -172,17 +165,6 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The Deno kernel's display function, or undefined outside the kernel. */
-function kernelDisplay(): DisplayFunction | undefined {
-  try {
-    const jupyter = (Deno as unknown as { jupyter?: { display?: DisplayFunction } }).jupyter;
-    const display = jupyter?.display;
-    return typeof display === "function" ? (b, o) => display.call(jupyter, b, o) : undefined;
-  } catch {
-    return undefined; // Deno.jupyter throws outside `deno jupyter`
-  }
-}
-
 function defaultProgressOf(state: TrainingProgress): [number, ProgressInfo] {
   const done = [state.done, state.epoch, state.iteration].find((v) => typeof v === "number");
   if (done === undefined) {
@@ -217,7 +199,7 @@ function defaultProgressOf(state: TrainingProgress): [number, ProgressInfo] {
  * import assert from "node:assert/strict";
  * import { progressBar } from "./progress.ts";
  *
- * const sent: Array<[Record<string, string>, { update: boolean }]> = [];
+ * const sent: Array<[Record<string, string>, { update?: boolean }]> = [];
  * let t = 0;
  * const bar = progressBar({
  *   total: 10,
@@ -248,12 +230,14 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
       `Cannot create progress bar: total must be a positive integer, got ${total}`,
     );
   }
-  const display = options.display ?? (options.write ? undefined : kernelDisplay());
-  const settle = options.settle ?? (display && !options.display ? 100 : 0);
+  const notebook = options.display !== undefined ||
+    (options.write === undefined && kernelDisplay() !== undefined);
+  // undefined: in the kernel, wait until the final output has left it (see kernel.ts)
+  const settle = options.settle ?? (notebook && !options.display ? undefined : 0);
   let write = options.write;
   let rewrite = true; // terminal: rewrite one line with \r; else one line per send
   let columns = Infinity;
-  if (!display && !write) {
+  if (!notebook && !write) {
     const stderr = Deno.stderr;
     rewrite = stderr.isTerminal();
     if (rewrite) {
@@ -269,7 +253,7 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
       for (let n = 0; n < bytes.length;) n += stderr.writeSync(bytes.subarray(n));
     };
   }
-  const minInterval = options.minInterval ?? (rewrite || display ? 250 : 10_000);
+  const minInterval = options.minInterval ?? (rewrite || notebook ? 250 : 10_000);
   if (!(minInterval >= 0)) {
     throw new RangeError(
       `Cannot create progress bar: minInterval must be a non-negative number of ms, got ${minInterval}`,
@@ -333,25 +317,28 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
   }
 
   async function emit(text: string, html: string, final: boolean): Promise<void> {
-    if (display) {
-      await display({ "text/html": html, "text/plain": text }, {
-        raw: true,
-        display_id: displayId,
+    if (notebook) {
+      await sendDisplay({ "text/html": html, "text/plain": text }, {
+        display: options.display, // undefined: the kernel's
+        displayId,
         update: sent > 0,
+        settleMs: final ? settle : 0,
+        what: `progress bar ${label}`,
       });
-    } else {
-      let line = text.length > columns ? `${text.slice(0, columns - 1)}…` : text;
-      if (rewrite) {
-        const padding = " ".repeat(Math.max(0, lastLength - line.length));
-        lastLength = line.length;
-        line = `\r${line}${padding}${final ? "\n" : ""}`;
-      } else {
-        line = `${line}\n`;
-      }
-      await write!(line);
+      sent++;
+      return;
     }
+    let line = text.length > columns ? `${text.slice(0, columns - 1)}…` : text;
+    if (rewrite) {
+      const padding = " ".repeat(Math.max(0, lastLength - line.length));
+      lastLength = line.length;
+      line = `\r${line}${padding}${final ? "\n" : ""}`;
+    } else {
+      line = `${line}\n`;
+    }
+    await write!(line);
     sent++;
-    if (final && settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
+    if (final && (settle ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, settle));
   }
 
   /** Renders the state now and queues it behind the sends still in flight. */
@@ -366,7 +353,7 @@ export function progressBar(options: ProgressBarOptions): ProgressBar {
 
   const bar: ProgressBar = {
     get mode() {
-      return display ? "notebook" : "terminal";
+      return notebook ? "notebook" : "terminal";
     },
     get sent() {
       return sent;

@@ -11,6 +11,7 @@ import {
   PLOTLY_MIME,
   resetDisplaySession,
 } from "../../lib/plot/display.ts";
+import type { DisplayFunction } from "../../lib/plot/kernel.ts";
 
 const PNG_BYTES = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3]);
 
@@ -31,9 +32,10 @@ function fakeRenderer(): Pick<FigureRenderer, "render"> & { calls: RenderOptions
   };
 }
 
-function collector(): { sent: DisplayMessage[]; display: (m: DisplayMessage) => void } {
+/** A display function that records each message (its data and its metadata). */
+function collector(): { sent: DisplayMessage[]; display: DisplayFunction } {
   const sent: DisplayMessage[] = [];
-  return { sent, display: (m) => void sent.push(m) };
+  return { sent, display: (data, { metadata = {} }) => void sent.push({ data, metadata }) };
 }
 
 /** Captures console.warn while `fn` runs. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import type { DisplayOptions } from "../../lib/plot/kernel.ts";
 import {
-  type DisplayOptions,
   formatDuration,
   progressBar,
   type ProgressBarOptions,
