@@ -6,33 +6,7 @@ import {
   launchRenderer,
   sharedRenderer,
 } from "../../lib/plot/chromium.ts";
-
-/** Width and height from a PNG's IHDR chunk (independent of the code under test). */
-function ihdr(png: Uint8Array): [number, number] {
-  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], "PNG signature");
-  assert.equal(new TextDecoder().decode(png.subarray(12, 16)), "IHDR");
-  const view = new DataView(png.buffer, png.byteOffset);
-  return [view.getUint32(16), view.getUint32(20)];
-}
-
-/** Parses SVG text with Python's XML parser; returns the root tag and class. */
-async function parseSvg(svg: string): Promise<string> {
-  const path = await Deno.makeTempFile({ suffix: ".svg" });
-  try {
-    await Deno.writeTextFile(path, svg);
-    const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
-      args: [
-        "-c",
-        "import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); print(r.tag, r.get('class'))",
-        path,
-      ],
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    return new TextDecoder().decode(stdout).trim();
-  } finally {
-    await Deno.remove(path);
-  }
-}
+import { ihdr, parseSvg } from "../_helpers/image_files.ts";
 
 Deno.test("findChromium() names the Debian package when the binary is missing", async (t) => {
   await t.step("explicit path", () => {

@@ -13,6 +13,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runNotebook } from "../../tools/reproduce/run_notebook.ts";
+import { ensureDenoKernelspec } from "../_helpers/jupyter_kernels.ts";
+import { codeCell, notebookJson } from "../_helpers/notebook_json.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PLOT_MOD = new URL("../../lib/plot/mod.ts", import.meta.url).href;
@@ -21,18 +23,6 @@ const POINTS = 40_000;
 const RUNS = Number(Deno.env.get("NNKIT_STRESS_RUNS") ?? 2);
 const SETTLE = Deno.env.get("NNKIT_STRESS_SETTLE_MS");
 const PNG_RUNS = Number(Deno.env.get("NNKIT_STRESS_PNG_RUNS") ?? 1);
-const PYTHON = Deno.env.get("NNKIT_PYTHON") ?? "/usr/bin/python3";
-
-function codeCell(source: string, tags: string[] = []) {
-  return {
-    cell_type: "code",
-    id: crypto.randomUUID().slice(0, 8),
-    metadata: { tags },
-    execution_count: null,
-    outputs: [],
-    source,
-  };
-}
 
 function stressNotebook(withPng: boolean) {
   const settle = SETTLE === undefined ? "" : `, settleMs: ${Number(SETTLE)}`;
@@ -48,45 +38,17 @@ function stressNotebook(withPng: boolean) {
           `  { name: "fig_${k}"${settle} },`,
           `);`,
         ].join("\n"),
-        [
-          "expect-display",
-          "expect-mime=application/vnd.plotly.v1+json",
-          "expect-mime=text/html",
-          ...(withPng ? ["expect-mime=image/png"] : []),
-        ],
+        {
+          tags: [
+            "expect-display",
+            "expect-mime=application/vnd.plotly.v1+json",
+            "expect-mime=text/html",
+            ...(withPng ? ["expect-mime=image/png"] : []),
+          ],
+        },
       )),
   ];
-  return {
-    cells,
-    metadata: {
-      kernelspec: { name: "deno", display_name: "Deno", language: "typescript" },
-      language_info: { name: "typescript" },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-}
-
-async function ensureDenoKernelspec(): Promise<void> {
-  const probe = await new Deno.Command(PYTHON, {
-    args: [
-      "-c",
-      "from jupyter_client.kernelspec import KernelSpecManager as M; M().get_kernel_spec('deno')",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  if (probe.code === 0) return;
-  const install = await new Deno.Command(join(ROOT, "node_modules/.bin/deno"), {
-    args: ["jupyter", "--install"],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(
-    install.code,
-    0,
-    `Cannot install the deno kernelspec: ${new TextDecoder().decode(install.stderr)}`,
-  );
+  return notebookJson(cells);
 }
 
 // deno-lint-ignore no-explicit-any

@@ -4,26 +4,7 @@ import { barChart, confusionHeatmap, lineChart } from "../../lib/plot/charts.ts"
 import { figureMessage, imageMessage } from "../../lib/plot/display.ts";
 import { encodePng } from "../../lib/plot/png.ts";
 import { exportNotebooks, main, notebookFigures, pngSize, svgWithPng } from "../../tools/export.ts";
-
-/** Width and height from a PNG's IHDR chunk (independent of tools/export.ts). */
-function ihdr(png: Uint8Array): [number, number] {
-  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], "PNG signature");
-  const view = new DataView(png.buffer, png.byteOffset);
-  return [view.getUint32(16), view.getUint32(20)];
-}
-
-/** Python's XML parser accepts the file; returns the root's tag and class. */
-async function parseSvgFile(path: string): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
-    args: [
-      "-c",
-      "import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); print(r.tag, r.get('class'))",
-      path,
-    ],
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  return new TextDecoder().decode(stdout).trim();
-}
+import { ihdr, parseSvgFile } from "../_helpers/image_files.ts";
 
 /** A 3 × 2 red/blue PNG made by the kit's encoder. */
 function smallPng(): Uint8Array {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import type { NbexecSummary } from "../../tools/reproduce/run_notebook.ts";
 import { NBEXEC_PATH } from "../../tools/reproduce/run_notebook.ts";
+import { kernelSlots } from "../_helpers/jupyter_kernels.ts";
 
 const FIXTURES = new URL("../fixtures/notebooks/", import.meta.url).pathname;
 const PYTHON = Deno.env.get("NNKIT_PYTHON") ?? "/usr/bin/python3";
@@ -17,20 +18,7 @@ interface Outcome {
 
 // At most this many kernels at once: enough to overlap their start-up, few enough that the
 // kernel's output timing is not starved on a 2-core machine.
-const MAX_KERNELS = 3;
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  while (running >= MAX_KERNELS) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const limited = kernelSlots(3);
 
 function nbexec(fixture: string, ...flags: string[]): Promise<Outcome> {
   return limited(() => runNbexec(fixture, flags));

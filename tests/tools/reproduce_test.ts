@@ -2,6 +2,7 @@
 // real Jupyter (nbclient + the Deno kernel), writing into a temporary --out directory.
 import assert from "node:assert/strict";
 import { parseReproduceArgs, selectNotebooks } from "../../tools/reproduce.ts";
+import { kernelSlots } from "../_helpers/jupyter_kernels.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const FIXTURES = `${ROOT}tests/fixtures/notebooks`;
@@ -16,20 +17,7 @@ interface Outcome {
 
 // At most this many kernels at once: enough to overlap their start-up, few enough that the
 // kernel's output timing is not starved on a 2-core machine.
-const MAX_KERNELS = 3;
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  while (running >= MAX_KERNELS) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const limited = kernelSlots(3);
 
 function reproduce(
   args: string[],

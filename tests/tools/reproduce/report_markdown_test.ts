@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  failureLines,
-  formatSeconds,
-  type NotebookRecord,
-  recordOk,
-  reportMarkdown,
-  resultsJson,
-  type RunRecord,
-} from "../../../tools/reproduce/report_markdown.ts";
+import type { NotebookRecord, RunRecord } from "../../../tools/reproduce/report_markdown.ts";
+import * as markdown from "../../../tools/reproduce/report_markdown.ts";
+
+const { failureLines, formatSeconds, recordOk, reportMarkdown, resultsJson } = markdown;
 import { type Comparison, resultsBundle } from "../../../lib/report.ts";
 
 const accRow: Comparison = {
