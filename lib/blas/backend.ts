@@ -6,7 +6,8 @@
  * `NNKIT_BLAS=ts` forces the TypeScript kernel, `NNKIT_BLAS=openblas` (or
  * `native`) requires a native library and fails clearly without one, and
  * `NNKIT_BLAS=auto` (the default) falls back quietly but for the notice.
- * `NNKIT_BLAS_LIB=/path/to/libcblas.so` is tried before the usual places.
+ * `NNKIT_BLAS_LIB=/path/to/libcblas.so` is tried before the usual places
+ * (any CBLAS, or the ILP64 `libscipy_openblas64_*.so` that NumPy wheels bundle).
  * OpenBLAS itself honours `OPENBLAS_NUM_THREADS`; {@linkcode setBlasThreads}
  * changes the count at run time.
  *

@@ -2,6 +2,8 @@
  * A native CBLAS library (OpenBLAS, Apple Accelerate, or any library with
  * the `cblas_*` symbols) opened through `Deno.dlopen`, with the few
  * routines the kit needs: gemm, gemv and ger in single and double precision.
+ * The ILP64 OpenBLAS that NumPy wheels bundle (`scipy_cblas_sgemm64_`, …)
+ * is understood too, for `NNKIT_BLAS_LIB=/path/to/libscipy_openblas64_….so`.
  *
  * Typed arrays are passed as FFI `"buffer"` parameters, so a `subarray` view
  * passes a pointer to its first element (its `byteOffset` is honoured) and
@@ -16,64 +18,96 @@ const ROW_MAJOR = 101;
 const NO_TRANS = 111;
 const TRANS = 112;
 
-const gemmParams = (real: "f32" | "f64") =>
-  ({
-    parameters: [
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      real,
-      "buffer",
-      "i32",
-      "buffer",
-      "i32",
-      real,
-      "buffer",
-      "i32",
-    ],
-    result: "void",
-  }) as const;
+/** How a library spells its symbols and what size its integers are. */
+interface SymbolFlavour {
+  /** `"i32"` for the usual LP64 interface, `"i64"` for ILP64 builds. */
+  int: "i32" | "i64";
+  /** Actual symbol name for a canonical one, e.g. `cblas_sgemm` → `scipy_cblas_sgemm64_`. */
+  rename: (name: string) => string;
+}
 
-const gemvParams = (real: "f32" | "f64") =>
-  ({
-    parameters: [
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      real,
-      "buffer",
-      "i32",
-      "buffer",
-      "i32",
-      real,
-      "buffer",
-      "i32",
-    ],
-    result: "void",
-  }) as const;
+/** The usual CBLAS (LP64), then the ILP64 build NumPy wheels bundle (scipy-openblas64). */
+const FLAVOURS: readonly SymbolFlavour[] = [
+  { int: "i32", rename: (name) => name },
+  { int: "i64", rename: (name) => `scipy_${name}64_` },
+];
 
-const gerParams = (real: "f32" | "f64") =>
-  ({
-    parameters: ["i32", "i32", "i32", real, "buffer", "i32", "buffer", "i32", "buffer", "i32"],
-    result: "void",
-  }) as const;
+function symbolTable({ int, rename }: SymbolFlavour) {
+  const gemm = (real: "f32" | "f64") =>
+    ({
+      parameters: [
+        "i32",
+        "i32",
+        "i32",
+        int,
+        int,
+        int,
+        real,
+        "buffer",
+        int,
+        "buffer",
+        int,
+        real,
+        "buffer",
+        int,
+      ],
+      result: "void",
+    }) as const;
+  const gemv = (real: "f32" | "f64") =>
+    ({
+      parameters: ["i32", "i32", int, int, real, "buffer", int, "buffer", int, real, "buffer", int],
+      result: "void",
+    }) as const;
+  const ger = (real: "f32" | "f64") =>
+    ({
+      parameters: ["i32", int, int, real, "buffer", int, "buffer", int, "buffer", int],
+      result: "void",
+    }) as const;
+  const named = <T extends object>(name: string, def: T) => ({ name: rename(name), ...def });
+  return {
+    cblas_sgemm: named("cblas_sgemm", gemm("f32")),
+    cblas_dgemm: named("cblas_dgemm", gemm("f64")),
+    cblas_sgemv: named("cblas_sgemv", gemv("f32")),
+    cblas_dgemv: named("cblas_dgemv", gemv("f64")),
+    cblas_sger: named("cblas_sger", ger("f32")),
+    cblas_dger: named("cblas_dger", ger("f64")),
+    openblas_get_num_threads: named(
+      "openblas_get_num_threads",
+      {
+        parameters: [],
+        result: "i32",
+        optional: true,
+      } as const,
+    ),
+    openblas_set_num_threads: named(
+      "openblas_set_num_threads",
+      {
+        parameters: ["i32"],
+        result: "void",
+        optional: true,
+      } as const,
+    ),
+    openblas_get_config: named(
+      "openblas_get_config",
+      {
+        parameters: [],
+        result: "pointer",
+        optional: true,
+      } as const,
+    ),
+    openblas_get_corename: named(
+      "openblas_get_corename",
+      {
+        parameters: [],
+        result: "pointer",
+        optional: true,
+      } as const,
+    ),
+  } as const;
+}
 
-const SYMBOLS = {
-  cblas_sgemm: gemmParams("f32"),
-  cblas_dgemm: gemmParams("f64"),
-  cblas_sgemv: gemvParams("f32"),
-  cblas_dgemv: gemvParams("f64"),
-  cblas_sger: gerParams("f32"),
-  cblas_dger: gerParams("f64"),
-  openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
-  openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
-  openblas_get_config: { parameters: [], result: "pointer", optional: true },
-  openblas_get_corename: { parameters: [], result: "pointer", optional: true },
-} as const;
+/** The LP64 table's type; ILP64 tables take the same calls (numbers fit `i64` parameters). */
+const SYMBOLS = symbolTable(FLAVOURS[0]);
 
 type CblasSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
@@ -221,8 +255,8 @@ function cString(pointer: Deno.PointerValue): string | null {
   return pointer === null ? null : Deno.UnsafePointerView.getCString(pointer);
 }
 
-function wrap(path: string, lib: Deno.DynamicLibrary<typeof SYMBOLS>): CblasLibrary {
-  const s: CblasSymbols = lib.symbols;
+function wrap(path: string, lib: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>): CblasLibrary {
+  const s = lib.symbols as unknown as CblasSymbols;
   const isOpenblas = s.openblas_get_num_threads !== null;
   let config: string | null = null;
   if (s.openblas_get_config !== null) {
@@ -301,12 +335,20 @@ export function openCblas(paths: readonly string[] = cblasCandidates()): CblasOp
       attempts.push({ path, error: "no such file" });
       continue;
     }
-    try {
-      const lib = Deno.dlopen(path, SYMBOLS);
-      return { library: wrap(path, lib), attempts };
-    } catch (error) {
-      attempts.push({ path, error: error instanceof Error ? error.message : String(error) });
+    let firstError = "";
+    for (const flavour of FLAVOURS) {
+      try {
+        const lib = Deno.dlopen(path, symbolTable(flavour));
+        return {
+          library: wrap(path, lib as Deno.DynamicLibrary<Deno.ForeignLibraryInterface>),
+          attempts,
+        };
+      } catch (error) {
+        // Report the plain-CBLAS failure: it names the missing symbol or file.
+        firstError ||= error instanceof Error ? error.message : String(error);
+      }
     }
+    attempts.push({ path, error: firstError });
   }
   return { library: null, attempts };
 }

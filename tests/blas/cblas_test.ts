@@ -105,3 +105,61 @@ Deno.test({
     assert.throws(() => lib.setThreads(-2), /expected a positive integer, got -2/);
   },
 });
+
+/** NumPy's bundled ILP64 OpenBLAS (scipy-openblas64), if a python3 with a NumPy wheel is here. */
+async function numpyOpenblas(): Promise<string | null> {
+  try {
+    const out = await new Deno.Command("python3", {
+      args: ["-c", "import numpy, os; print(os.path.dirname(numpy.__file__))"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const libs = `${new TextDecoder().decode(out.stdout).trim()}/../numpy.libs`;
+    for (const entry of Deno.readDirSync(libs)) {
+      if (/^libscipy_openblas64_.*\.so$/.test(entry.name)) return `${libs}/${entry.name}`;
+    }
+  } catch {
+    // no python3, no NumPy, or not a wheel
+  }
+  return null;
+}
+
+const ilp64 = await numpyOpenblas();
+
+Deno.test({
+  name: "openCblas() also loads an ILP64 scipy-openblas (64-bit integers, scipy_…64_ names)",
+  ignore: ilp64 === null,
+  fn() {
+    const { library, attempts } = openCblas([ilp64!]);
+    assert.ok(library !== null, JSON.stringify(attempts));
+    try {
+      assert.equal(library.name, "openblas");
+      assert.match(library.config ?? "", /USE64BITINT/);
+      const prng = new Prng(22);
+      for (const float32 of [true, false]) {
+        const P = stridedOperand(9, 5, { float32, pad: 1, prng });
+        const Q = stridedOperand(6, 5, { float32, pad: 1, prng });
+        const R = stridedOperand(9, 6, { float32, pad: 1, prng });
+        const want = naiveGemm(
+          false,
+          true,
+          9,
+          6,
+          5,
+          1,
+          P.view,
+          P.ld,
+          Q.view,
+          Q.ld,
+          0.5,
+          R.view,
+          R.ld,
+        );
+        library.gemm(false, true, 9, 6, 5, 1, P.view, P.ld, Q.view, Q.ld, 0.5, R.view, R.ld);
+        assert.ok(boundViolation(R.view, R.ld, want, 9, 6, 5).excess <= 0);
+      }
+    } finally {
+      library.close();
+    }
+  },
+});
