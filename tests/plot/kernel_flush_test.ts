@@ -6,15 +6,7 @@ import {
   parseSsBytes,
   waitForIopub,
 } from "../../lib/plot/kernel_flush.ts";
-
-const hasSs = (() => {
-  try {
-    return new Deno.Command("ss", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-})();
+import { HAS_SS, tcpPair } from "../_helpers/tcp_pair.ts";
 
 Deno.test("parseSsBytes() reads bytes_acked per peer, else bytes_sent, else 0", () => {
   const text = [
@@ -44,12 +36,9 @@ Deno.test("fallbackSettleMs() grows with the message size", () => {
 
 Deno.test({
   name: "waitForIopub() returns once a real TCP peer has received the bytes, else times out",
-  ignore: !hasSs,
+  ignore: !HAS_SS,
   async fn() {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    const client = await Deno.connect({ hostname: "127.0.0.1", port });
-    const server = await listener.accept();
+    const { port, client, server, close } = await tcpPair();
     try {
       const snapshot = await iopubSnapshot(port);
       assert.ok(snapshot, "ss sees the accepted connection");
@@ -66,9 +55,7 @@ Deno.test({
       await reading;
       assert.equal(await waitForIopub(snapshot, 10 * bytes, { timeoutMs: 100 }), false);
     } finally {
-      client.close();
-      server.close();
-      listener.close();
+      close();
     }
   },
 });

@@ -6,15 +6,7 @@ import {
   sendDisplay,
 } from "../../lib/plot/kernel.ts";
 import { fallbackSettleMs } from "../../lib/plot/kernel_flush.ts";
-
-const hasSs = (() => {
-  try {
-    return new Deno.Command("ss", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-})();
+import { HAS_SS, tcpPair } from "../_helpers/tcp_pair.ts";
 
 /** A display function that records each call. */
 function recorder() {
@@ -114,12 +106,9 @@ Deno.test("sendDisplay() with a display function of its own waits the fallback f
 
 Deno.test({
   name: "sendDisplay() waits until the IOPub peer has received the message, however slow",
-  ignore: !hasSs,
+  ignore: !HAS_SS,
   async fn() {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    const client = await Deno.connect({ hostname: "127.0.0.1", port });
-    const server = await listener.accept();
+    const { port, client, server, close } = await tcpPair();
     const bundle = { "text/plain": "y".repeat(3_000_000) }; // more than the socket buffers hold
     const wire = new TextEncoder().encode(JSON.stringify(bundle));
     const t0 = performance.now();
@@ -158,9 +147,7 @@ Deno.test({
         `resolved ${(readAllAt - resolvedAt).toFixed(0)} ms before the client had read it all`,
       );
     } finally {
-      client.close();
-      server.close();
-      listener.close();
+      close();
     }
   },
 });
