@@ -17,10 +17,11 @@
  *   `setup()` builds the inputs and returns the function to time (one call =
  *   one run; it may be async). `numpy.setup` runs once in a Python namespace
  *   with `np` imported, `numpy.stmt` is the timed statement. The runner warms
- *   both up, sizes each sample to at least 0.1 s, then alternates our sample
- *   and NumPy's `repeats` times (default 7), with a short pause at each
+ *   both up, sizes each sample to at least 0.05 s, then alternates our sample
+ *   and NumPy's `repeats` times (default 11), with a short pause at each
  *   switch so neither BLAS thread pool spins on the other's cores, and keeps
- *   the medians: a busy machine slows both sides alike;
+ *   the medians (and, as `ratio_best`, the ratio of the fastest samples,
+ *   which machine load disturbs least): a busy machine slows both sides alike;
  * - a custom case: `{name, dtype, run(context)}` that measures itself and
  *   returns a `BenchRow` (`context.numpy` is the shared NumPy runner).
  *
@@ -64,7 +65,7 @@ export type { AnyBenchCase, BenchCase, BenchContext, BenchRow };
 export const BENCH_JSON = new URL("../reports/bench.json", import.meta.url).pathname;
 
 /** Shortest timed sample; short runs are repeated back to back to reach it. */
-const MIN_SAMPLE_SECONDS = 0.1;
+const MIN_SAMPLE_SECONDS = 0.05;
 
 /**
  * Pause between our samples and NumPy's: an OpenBLAS thread pool spins for
@@ -152,7 +153,7 @@ async function measure(c: BenchCase, context: BenchContext): Promise<BenchRow> {
     const oursNumber = await calibrate(ours);
     await settle();
     const theirsNumber = numpy === null ? 0 : await calibrate(theirs);
-    const repeats = context.repeats ?? c.repeats ?? 7;
+    const repeats = context.repeats ?? c.repeats ?? 11;
     const oursTimes: number[] = [], theirsTimes: number[] = [];
     for (let r = 0; r < repeats; r++) {
       if (numpy !== null) await settle();
@@ -165,6 +166,8 @@ async function measure(c: BenchCase, context: BenchContext): Promise<BenchRow> {
     const oursSeconds = median(oursTimes);
     const numpySeconds = numpy === null ? null : median(theirsTimes);
     const ratio = numpySeconds === null ? null : oursSeconds / numpySeconds;
+    const oursBest = Math.min(...oursTimes);
+    const numpyBest = numpy === null ? null : Math.min(...theirsTimes);
     const gflops = (s: number | null) =>
       c.flops === undefined || s === null ? null : c.flops / s / 1e9;
     const target = c.target ?? (c.targetGflops === undefined ? 1.1 : null);
@@ -183,6 +186,10 @@ async function measure(c: BenchCase, context: BenchContext): Promise<BenchRow> {
       numpy_gflops: gflops(numpySeconds),
       target,
       target_gflops: c.targetGflops ?? null,
+      ours_best_seconds: oursBest,
+      numpy_best_seconds: numpyBest,
+      ratio_best: numpyBest === null ? null : oursBest / numpyBest,
+      repeats,
       meets_target: meets,
       description: c.description,
       ours_blas: backend.config ?? backend.name,
@@ -219,6 +226,7 @@ function formatRow(r: BenchRow): string {
     formatSeconds(r.ours_seconds).padStart(10),
     formatSeconds(r.numpy_seconds).padStart(10),
     num(r.ratio, 2).padStart(6),
+    num(r.ratio_best, 2).padStart(6),
     num(r.ours_gflops, 1).padStart(8),
     num(r.numpy_gflops, 1).padStart(8),
     `  ${verdict} (${goal})`,
@@ -232,6 +240,7 @@ const HEADER = [
   "ours".padStart(10),
   "numpy".padStart(10),
   "ratio".padStart(6),
+  "best".padStart(6),
   "GFLOPS".padStart(8),
   "np GFLOPS".padStart(8),
   "  target",

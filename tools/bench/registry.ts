@@ -34,6 +34,12 @@ export interface BenchRow {
   ours_gflops?: number | null;
   /** NumPy's GFLOPS, when the case declares its flop count. */
   numpy_gflops?: number | null;
+  /** Fastest samples and their ratio: the least disturbed by other load on the machine. */
+  ours_best_seconds?: number;
+  /** NumPy's fastest sample, `null` without NumPy. */
+  numpy_best_seconds?: number | null;
+  /** `ours_best_seconds / numpy_best_seconds`. */
+  ratio_best?: number | null;
   /** The ratio the case must stay at or under (default 1.1). */
   target?: number | null;
   /** The GFLOPS the case must reach, if it has such a target. */
@@ -69,7 +75,7 @@ export interface BenchCase {
    * timed; names defined by `setup` are visible to `stmt`.
    */
   numpy?: { setup: string; stmt: string };
-  /** Timed samples per side (median kept), default 7. */
+  /** Timed samples per side (median kept), default 11. */
   repeats?: number;
 }
 
