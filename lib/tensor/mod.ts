@@ -1,6 +1,6 @@
 /**
  * The tensor core: {@linkcode Matrix}, elementwise ops, reductions and
- * matrix products.
+ * matrix products, and sparse rows (CSR) with their fast products.
  *
  * @module
  */
@@ -8,3 +8,5 @@
 export * from "./matrix.ts";
 export * from "./ops.ts";
 export * from "./matmul.ts";
+export * from "./sparse_rows.ts";
+export * from "./sparse_native.ts";

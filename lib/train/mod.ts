@@ -12,3 +12,4 @@ export * from "./history.ts";
 export * from "./count_correct.ts";
 export * from "./evaluate.ts";
 export * from "./train.ts";
+export * from "./train_linear.ts";

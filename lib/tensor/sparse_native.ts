@@ -1,0 +1,199 @@
+/**
+ * The native backend of the sparse kernels (`sparse_kernels.c`): compiled
+ * on first use with the system C compiler into the gitignored
+ * `.cache/native/` (keyed by a hash of the source, flags and platform, so an
+ * edit recompiles), then opened with `Deno.dlopen`. Without a compiler, FFI
+ * or write permission the kit uses the TypeScript loops of
+ * `sparse_rows.ts` (same arithmetic, several times slower), announced once
+ * on stderr.
+ *
+ * `NNKIT_SPARSE=ts` forces the TypeScript loops; `NNKIT_SPARSE=native`
+ * fails loudly when the native build fails; `NNKIT_CC` names the compiler
+ * (default `cc`). The build uses OpenMP when the compiler supports it
+ * (`OMP_NUM_THREADS` sets the threads; results do not depend on it).
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+const SOURCE_URL = new URL("./sparse_kernels.c", import.meta.url);
+const FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fPIC", "-shared"];
+
+const B = "buffer" as const;
+const SYMBOLS = {
+  nnkit_csr_matmul: { parameters: [B, B, B, "i32", "i32", B, B, "i32", B], result: "void" },
+  nnkit_csc_tmatmul: { parameters: [B, B, B, "i32", "i32", B, "i32", "f64", B], result: "void" },
+  nnkit_csr_tmatmul_acc: {
+    parameters: [B, B, B, "i32", "i32", B, "i32", "f64", B],
+    result: "void",
+  },
+  nnkit_softmax_sgd: {
+    parameters: [B, B, B, B, "i32", "i32", B, B, "i32", "f64", "f64", B, B],
+    result: "void",
+  },
+  nnkit_openmp: { parameters: [], result: "i32" },
+} as const;
+
+/** The native kernels' symbols as `Deno.dlopen` returns them. */
+export type SparseKernels = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** Which implementation the sparse kernels use, from {@linkcode sparseBackend}. */
+export interface SparseBackendInfo {
+  /** `"native"` (compiled C) or `"ts"` (TypeScript loops). */
+  name: "native" | "ts";
+  /** Path of the shared library, `null` for `"ts"`. */
+  library: string | null;
+  /** Whether the native build has OpenMP (row-parallel products). */
+  openmp: boolean;
+  /** Why the native build is not used, `null` when it is. */
+  reason: string | null;
+}
+
+let state: { kernels: SparseKernels | null; info: SparseBackendInfo } | undefined;
+
+function env(name: string): string | undefined {
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+    return undefined;
+  }
+  const value = Deno.env.get(name);
+  return value === undefined || value === "" ? undefined : value;
+}
+
+async function sha256Short(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest).slice(0, 8), (x) => x.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+function compile(cc: string, source: string, out: string, openmp: boolean): string | null {
+  const args = [...FLAGS, ...(openmp ? ["-fopenmp"] : []), "-o", out, source, "-lm"];
+  try {
+    const result = new Deno.Command(cc, { args, stdout: "null", stderr: "piped" }).outputSync();
+    if (result.success) return null;
+    return new TextDecoder().decode(result.stderr).trim().split("\n").slice(0, 3).join(" ");
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Builds (if needed) and opens the library; returns it or the reason it failed. */
+async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBackendInfo } | string> {
+  const sourcePath = fileURLToPath(SOURCE_URL);
+  const cc = env("NNKIT_CC") ?? "cc";
+  let source: string;
+  try {
+    source = await Deno.readTextFile(sourcePath);
+  } catch (error) {
+    return `cannot read ${sourcePath}: ${(error as Error).message}`;
+  }
+  const key = await sha256Short(
+    [source, cc, FLAGS.join(" "), Deno.build.target, navigator.hardwareConcurrency].join("\n"),
+  );
+  const dir = fileURLToPath(new URL("../../.cache/native/", import.meta.url));
+  const library = `${dir}sparse_kernels-${key}.so`;
+  try {
+    await Deno.stat(library);
+  } catch {
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+    } catch (error) {
+      return `cannot create ${dir}: ${(error as Error).message}`;
+    }
+    const tmp = `${library}.${Deno.pid}.tmp`;
+    let failure = compile(cc, sourcePath, tmp, true);
+    if (failure !== null) failure = compile(cc, sourcePath, tmp, false);
+    if (failure !== null) return `${cc} failed: ${failure}`;
+    await Deno.rename(tmp, library);
+  }
+  try {
+    const kernels = Deno.dlopen(library, SYMBOLS).symbols;
+    return {
+      kernels,
+      info: { name: "native", library, openmp: kernels.nnkit_openmp() === 1, reason: null },
+    };
+  } catch (error) {
+    return `cannot open ${library}: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Loads the native kernels once per process (building them on first use),
+ * or settles on the TypeScript loops. Call before the first sparse product;
+ * `sparseRows` does.
+ *
+ * @returns The backend in use.
+ * @throws {Error} When `NNKIT_SPARSE=native` and the native build fails.
+ */
+export async function loadSparseKernels(): Promise<SparseBackendInfo> {
+  if (state !== undefined) return state.info;
+  const choice = env("NNKIT_SPARSE") ?? "auto";
+  if (choice === "ts") {
+    state = {
+      kernels: null,
+      info: { name: "ts", library: null, openmp: false, reason: "NNKIT_SPARSE=ts" },
+    };
+    return state.info;
+  }
+  const opened = await openNative();
+  if (typeof opened === "string") {
+    if (choice === "native") {
+      throw new Error(`Cannot build the native sparse kernels: ${opened}`);
+    }
+    console.error(
+      `nnkit: sparse kernels run as TypeScript loops (slower): ${opened}. ` +
+        "Install a C compiler (Debian: build-essential) for the native build",
+    );
+    state = { kernels: null, info: { name: "ts", library: null, openmp: false, reason: opened } };
+  } else {
+    state = opened;
+  }
+  return state.info;
+}
+
+/**
+ * The native kernels when loaded, else `null` (TypeScript loops), also
+ * before {@linkcode loadSparseKernels} ran.
+ */
+export function sparseKernels(): SparseKernels | null {
+  return state?.kernels ?? null;
+}
+
+/**
+ * Which backend the sparse kernels use (`"ts"` until
+ * {@linkcode loadSparseKernels} has run).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadSparseKernels, sparseBackend } from "./sparse_native.ts";
+ *
+ * await loadSparseKernels();
+ * assert.ok(["native", "ts"].includes(sparseBackend().name));
+ * ```
+ */
+export function sparseBackend(): SparseBackendInfo {
+  return state?.info ?? { name: "ts", library: null, openmp: false, reason: "not loaded yet" };
+}
+
+/**
+ * Switches between the native kernels and the TypeScript loops for this
+ * process (tests compare the two).
+ *
+ * @param name `"ts"` or `"native"` (loads it; throws when it cannot be built).
+ */
+export async function useSparseBackend(name: "native" | "ts"): Promise<SparseBackendInfo> {
+  if (name === "ts") {
+    state = {
+      kernels: null,
+      info: { name: "ts", library: null, openmp: false, reason: 'useSparseBackend("ts")' },
+    };
+    return state.info;
+  }
+  const opened = await openNative();
+  if (typeof opened === "string") {
+    throw new Error(`Cannot build the native sparse kernels: ${opened}`);
+  }
+  state = opened;
+  return state.info;
+}

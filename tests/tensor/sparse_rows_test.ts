@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { Prng } from "../../lib/random.ts";
+import { Matrix } from "../../lib/tensor/matrix.ts";
+import { matmul } from "../../lib/tensor/matmul.ts";
+import { addRowVector, maxAbsDiff } from "../../lib/tensor/ops.ts";
+import {
+  sparseMatmul,
+  SparseRows,
+  sparseRows,
+  sparseTransposeMatmul,
+} from "../../lib/tensor/sparse_rows.ts";
+import { loadSparseKernels, useSparseBackend } from "../../lib/tensor/sparse_native.ts";
+
+/** A float64 matrix with about `zeros` of its entries exactly 0, like MNIST rows. */
+function sparseish(rows: number, cols: number, zeros: number, prng: Prng): Matrix {
+  const M = Matrix.zeros(rows, cols);
+  for (let i = 0; i < M.data.length; i++) {
+    M.data[i] = prng.random() < zeros ? 0 : prng.uniform(-1, 1);
+  }
+  return M;
+}
+
+const native = (await loadSparseKernels()).name === "native";
+const backends = native ? ["native", "ts"] as const : ["ts"] as const;
+
+Deno.test("sparseRows() keeps exactly the non-zero entries and round-trips to dense", () => {
+  const X = sparseish(37, 29, 0.8, new Prng(1));
+  const A = sparseRows(X);
+  let nonZero = 0;
+  for (const v of X.data) if (v !== 0) nonZero++;
+  assert.equal(A.nnz, nonZero);
+  assert.ok(A.values.every((v) => v !== 0));
+  assert.equal(A.density, nonZero / (37 * 29));
+  assert.deepEqual(A.toDense().data, X.data);
+  const cols = A.columns();
+  assert.equal(cols.colStart[29], nonZero);
+  assert.strictEqual(A.columns(), cols); // built once
+});
+
+Deno.test("sparseRows() widens float32 values exactly", () => {
+  const X = Matrix.from([[0, 0.1, 0], [0.3, 0, 0]], "float32");
+  const A = sparseRows(X);
+  assert.deepEqual([...A.values], [X.data[1], X.data[3]]);
+});
+
+for (const backend of backends) {
+  Deno.test(`sparseMatmul() equals the dense X·W + b (${backend})`, async (t) => {
+    await useSparseBackend(backend);
+    const prng = new Prng(2);
+    const X = sparseish(300, 50, 0.8, prng);
+    for (const k of [1, 10, 3]) {
+      await t.step(`k = ${k}, all rows and a row range`, () => {
+        const W = sparseish(50, k, 0, prng), b = sparseish(1, k, 0, prng);
+        const dense = addRowVector(matmul(X, W), b);
+        const Z = sparseMatmul(sparseRows(X), W, { bias: b });
+        assert.ok(maxAbsDiff(Z, dense) < 1e-13);
+        const part = sparseMatmul(sparseRows(X), W, { bias: b, start: 100, end: 130 });
+        assert.ok(maxAbsDiff(part, dense.rowSlice(100, 130)) < 1e-13);
+      });
+    }
+  });
+
+  Deno.test(`sparseTransposeMatmul() equals the dense α·Xᵀ·R, by columns and by rows (${backend})`, async (t) => {
+    await useSparseBackend(backend);
+    const prng = new Prng(3);
+    const X = sparseish(200, 40, 0.75, prng), A = sparseRows(X);
+    for (const k of [1, 10, 3]) {
+      await t.step(`k = ${k}`, () => {
+        const R = sparseish(200, k, 0, prng);
+        const dense = matmul(X, R, { transA: true, alpha: 0.25 });
+        assert.ok(maxAbsDiff(sparseTransposeMatmul(A, R, { alpha: 0.25 }), dense) < 1e-13);
+        // Rows [0, 120) then [120, 200) accumulated give the whole product.
+        const G = sparseTransposeMatmul(A, R.rowSlice(0, 120), { alpha: 0.25, end: 120 });
+        sparseTransposeMatmul(A, R.rowSlice(120, 200), {
+          alpha: 0.25,
+          start: 120,
+          out: G,
+          accumulate: true,
+        });
+        assert.ok(maxAbsDiff(G, dense) < 1e-13);
+      });
+    }
+  });
+}
+
+Deno.test("sparse products: native kernels and TypeScript loops give the same bits", async (t) => {
+  if (!native) {
+    t.step({ name: "native build unavailable here", ignore: true, fn: () => {} });
+    return;
+  }
+  const prng = new Prng(4);
+  const X = sparseish(500, 60, 0.8, prng), A = sparseRows(X);
+  const W = sparseish(60, 10, 0, prng), b = sparseish(1, 10, 0, prng);
+  const R = sparseish(500, 10, 0, prng);
+  const run = async (backend: "native" | "ts") => {
+    await useSparseBackend(backend);
+    return [
+      sparseMatmul(A, W, { bias: b }),
+      sparseTransposeMatmul(A, R, { alpha: 1 / 500 }),
+      sparseTransposeMatmul(A, R.rowSlice(7, 300), { alpha: 0.5, start: 7, end: 300 }),
+    ];
+  };
+  const fast = await run("native"), slow = await run("ts");
+  for (let i = 0; i < fast.length; i++) assert.deepEqual(fast[i].data, slow[i].data);
+  await useSparseBackend("native");
+});
+
+Deno.test("sparse products reject mismatched shapes, float32 operands and bad row ranges", () => {
+  const A = sparseRows(Matrix.from([[0, 1], [2, 0]]));
+  assert.throws(
+    () => sparseMatmul(A, Matrix.zeros(3, 1)),
+    /inner dimensions differ, got \[2, 2\] and \[3, 1\]/,
+  );
+  assert.throws(() => sparseMatmul(A, Matrix.zeros(2, 1, "float32")), TypeError);
+  assert.throws(() => sparseMatmul(A, Matrix.zeros(2, 1), { start: 1, end: 3 }), /\[1, 3\)/);
+  assert.throws(
+    () => sparseMatmul(A, Matrix.zeros(2, 2), { bias: Matrix.zeros(1, 3) }),
+    /bias must be \[1, 2\]/,
+  );
+  assert.throws(() => sparseTransposeMatmul(A, Matrix.zeros(3, 1)), /R must have 2 rows/);
+  assert.throws(
+    () => new SparseRows([2, 2], new Uint32Array([0, 1]), new Uint16Array(1), new Float64Array(1)),
+    /expected rowStart \[3\]/,
+  );
+});
