@@ -1,11 +1,14 @@
 /**
- * `deno task bench [WORD…] [--repeats=N] [--list] [--no-write]`: the
+ * `deno task bench [WORD…] [--repeats=N] [--threads=N] [--list] [--no-write]`: the
  * project's benchmarks, each beside NumPy doing the same work in the same
  * run, printed as a table and merged into `reports/bench.json` (an array of
  * {@linkcode BenchRow}: `{case, dtype, backend, ours_seconds, numpy_seconds,
  * ratio, ours_gflops, numpy_gflops, target, meets_target, …}`, ratio =
  * ours / numpy). WORDs select the cases whose `"name dtype"` contains every
  * word, e.g. `deno task bench gemm float32`; rows of cases not run are kept.
+ * `--threads=N` sets the BLAS thread count of both sides (default: the
+ * libraries' own, one per core); on a machine shared with other jobs,
+ * `--threads=1` compares the libraries without thread-pool contention.
  *
  * ## Adding cases
  *
@@ -44,7 +47,7 @@
  * @module
  */
 
-import { blasBackend, useBlasBackend } from "../lib/blas/mod.ts";
+import { blasBackend, setBlasThreads, useBlasBackend } from "../lib/blas/mod.ts";
 import { writeFileAtomic } from "../lib/data/atomic_write.ts";
 import { describeNumpy, NumpyRunner } from "./bench/numpy.ts";
 import {
@@ -275,6 +278,13 @@ async function main(args: string[]): Promise<number> {
     console.error(`bench: --repeats must be a positive integer, got ${repeatsFlag}`);
     return 2;
   }
+  const threadsFlag = flags.find((f) => f.startsWith("--threads="));
+  const threads = threadsFlag === undefined ? undefined : Number(threadsFlag.split("=")[1]);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) {
+    console.error(`bench: --threads must be a positive integer, got ${threadsFlag}`);
+    return 2;
+  }
+  if (threads !== undefined) setBlasThreads(threads);
   await loadCaseModules();
   const cases = selectBenches(registeredBenches(), words);
   if (flags.includes("--list")) {
@@ -291,7 +301,7 @@ async function main(args: string[]): Promise<number> {
       backend.config ? `, ${backend.config}` : ""
     }, ${backend.threads ?? "?"} threads`,
   );
-  const { runner, tried } = await NumpyRunner.start();
+  const { runner, tried } = await NumpyRunner.start(undefined, { threads });
   const numpyBlas = runner === null ? null : describeNumpy(runner.info);
   console.log(
     runner === null

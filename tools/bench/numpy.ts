@@ -71,15 +71,18 @@ export class NumpyRunner {
 
   /**
    * Starts the runner with the first interpreter in {@linkcode PYTHON_CANDIDATES}
-   * that imports NumPy; `null` (with the reasons) when none does.
+   * that imports NumPy; `null` (with the reasons) when none does. `threads`
+   * sets NumPy's OpenBLAS thread count (`OPENBLAS_NUM_THREADS`).
    */
   static async start(
     candidates: readonly string[] = PYTHON_CANDIDATES,
+    options: { threads?: number } = {},
   ): Promise<{ runner: NumpyRunner | null; tried: string[] }> {
     const tried: string[] = [];
     const script = new URL("./numpy_runner.py", import.meta.url).pathname;
     const env = Deno.env.toObject();
     for (const name of UNSET_FOR_NUMPY) delete env[name];
+    if (options.threads !== undefined) env.OPENBLAS_NUM_THREADS = String(options.threads);
     for (const python of candidates) {
       let child: Deno.ChildProcess;
       try {
