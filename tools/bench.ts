@@ -47,6 +47,7 @@
  * @module
  */
 
+import process from "node:process";
 import { blasBackend, setBlasThreads, useBlasBackend } from "../lib/blas/mod.ts";
 import { writeFileAtomic } from "../lib/data/atomic_write.ts";
 import { describeNumpy, NumpyRunner } from "./bench/numpy.ts";
@@ -149,7 +150,15 @@ async function measure(c: BenchCase, context: BenchContext): Promise<BenchRow> {
     const first = fn();
     const isAsync = first instanceof Promise;
     if (isAsync) await first;
-    const ours = (number: number) => sample(fn, number, isAsync);
+    // Single-threaded TS: CPU seconds too, which other load on the machine barely changes.
+    const cpuTimes: number[] = [];
+    const ours = async (number: number) => {
+      const cpu0 = process.cpuUsage();
+      const seconds = await sample(fn, number, isAsync);
+      const cpu = process.cpuUsage(cpu0);
+      cpuTimes.push((cpu.user + cpu.system) / 1e6 / number);
+      return seconds;
+    };
     const numpy = c.numpy === undefined ? null : context.numpy;
     const nsId = numpy === null ? null : await numpy.setup(c.numpy!.setup);
     const theirs = (number: number) => numpy!.time(nsId!, c.numpy!.stmt, number);
@@ -167,6 +176,7 @@ async function measure(c: BenchCase, context: BenchContext): Promise<BenchRow> {
     }
     if (nsId !== null) await numpy!.drop(nsId);
     const oursSeconds = median(oursTimes);
+    const cpuSeconds = median(cpuTimes.slice(-repeats));
     const numpySeconds = numpy === null ? null : median(theirsTimes);
     const ratio = numpySeconds === null ? null : oursSeconds / numpySeconds;
     const oursBest = Math.min(...oursTimes);
@@ -190,6 +200,9 @@ async function measure(c: BenchCase, context: BenchContext): Promise<BenchRow> {
       target,
       target_gflops: c.targetGflops ?? null,
       ours_best_seconds: oursBest,
+      ...(c.blas === "ts"
+        ? { ours_cpu_seconds: cpuSeconds, ours_cpu_gflops: gflops(cpuSeconds) }
+        : {}),
       numpy_best_seconds: numpyBest,
       ratio_best: numpyBest === null ? null : oursBest / numpyBest,
       repeats,
@@ -232,7 +245,11 @@ function formatRow(r: BenchRow): string {
     num(r.ratio_best, 2).padStart(6),
     num(r.ours_gflops, 1).padStart(8),
     num(r.numpy_gflops, 1).padStart(8),
-    `  ${verdict} (${goal})`,
+    `  ${verdict} (${goal})${
+      typeof r.ours_cpu_gflops === "number"
+        ? `; ${r.ours_cpu_gflops.toFixed(2)} GFLOPS in CPU time`
+        : ""
+    }`,
   ].join(" ");
 }
 
