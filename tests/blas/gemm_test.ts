@@ -42,6 +42,8 @@ const SHAPES: [number, number, number][] = [
   [32, 10, 33],
   [67, 33, 129],
   [130, 9, 261],
+  [1100, 10, 30],
+  [1030, 1, 5],
 ];
 
 const SCALES: [alpha: number, beta: number][] = [[1, 0], [0.5, 2], [-1.5, 1]];
