@@ -128,16 +128,20 @@ async function sample(fn: () => unknown, number: number, isAsync: boolean): Prom
   return (performance.now() - t0) / 1000 / number;
 }
 
-/** Warm-up, then how many back-to-back runs make one sample of at least MIN_SAMPLE_SECONDS. */
+/**
+ * How many back-to-back runs make one sample of at least MIN_SAMPLE_SECONDS,
+ * found as timeit's autorange does (1, 2, 5, 10, 20, … runs), which also
+ * warms up the JIT, caches and thread pools; then one more warm-up sample.
+ */
 async function calibrate(run: (number: number) => Promise<number>): Promise<number> {
-  let seconds = await run(1);
-  let total = seconds;
-  // Warm up (JIT, caches, thread pools) for a few runs or 0.2 s, whichever is first.
-  for (let i = 0; i < 3 && total < 0.2; i++) {
-    seconds = await run(1);
-    total += seconds;
+  let number = 1;
+  for (let step = 0;; step++) {
+    const seconds = await run(number);
+    if (seconds * number >= MIN_SAMPLE_SECONDS) break;
+    number = [1, 2, 5][(step + 1) % 3] * 10 ** Math.floor((step + 1) / 3);
   }
-  return Math.max(1, Math.ceil(MIN_SAMPLE_SECONDS / Math.max(seconds, 1e-9)));
+  await run(number);
+  return number;
 }
 
 /** Measures one timed case, alternating our samples and NumPy's. */
