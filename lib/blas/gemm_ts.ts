@@ -232,27 +232,32 @@ function micro4x4(
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  for (let p = 0; p < kb; p++) {
-    const a0 = pa[ao], a1 = pa[ao + 1], a2 = pa[ao + 2], a3 = pa[ao + 3];
-    const b0 = pb[bo], b1 = pb[bo + 1], b2 = pb[bo + 2], b3 = pb[bo + 3];
-    c00 += a0 * b0;
-    c01 += a0 * b1;
-    c02 += a0 * b2;
-    c03 += a0 * b3;
-    c10 += a1 * b0;
-    c11 += a1 * b1;
-    c12 += a1 * b2;
-    c13 += a1 * b3;
-    c20 += a2 * b0;
-    c21 += a2 * b1;
-    c22 += a2 * b2;
-    c23 += a2 * b3;
-    c30 += a3 * b0;
-    c31 += a3 * b1;
-    c32 += a3 * b2;
-    c33 += a3 * b3;
-    ao += MR;
-    bo += NR;
+  // One index walks both panels (they advance in step, 4 values per p); each
+  // value of B is loaded just before its four products (fewer live registers).
+  const end = ao + kb * MR;
+  const d = bo - ao;
+  for (let q = ao; q < end; q += MR) {
+    const a0 = pa[q], a1 = pa[q + 1], a2 = pa[q + 2], a3 = pa[q + 3];
+    let b = pb[q + d];
+    c00 += a0 * b;
+    c10 += a1 * b;
+    c20 += a2 * b;
+    c30 += a3 * b;
+    b = pb[q + d + 1];
+    c01 += a0 * b;
+    c11 += a1 * b;
+    c21 += a2 * b;
+    c31 += a3 * b;
+    b = pb[q + d + 2];
+    c02 += a0 * b;
+    c12 += a1 * b;
+    c22 += a2 * b;
+    c32 += a3 * b;
+    b = pb[q + d + 3];
+    c03 += a0 * b;
+    c13 += a1 * b;
+    c23 += a2 * b;
+    c33 += a3 * b;
   }
   t[0] = c00, t[1] = c01, t[2] = c02, t[3] = c03;
   t[4] = c10, t[5] = c11, t[6] = c12, t[7] = c13;
