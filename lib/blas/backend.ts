@@ -15,6 +15,7 @@
  */
 
 import { type CblasAttempt, cblasCandidates, type CblasLibrary, openCblas } from "./cblas.ts";
+import { tsKernel } from "./gemm_ts.ts";
 
 /** Names of the gemm backends. */
 export type BlasBackendName = "openblas" | "cblas" | "ts";
@@ -30,7 +31,7 @@ export interface BlasBackendInfo {
   library: string | null;
   /** Threads the backend uses (`1` for `"ts"`), `null` when the library cannot say. */
   threads: number | null;
-  /** The library's build description (OpenBLAS version and core), else `null`. */
+  /** The library's build (OpenBLAS version and core), the TS kernel for `"ts"`, else `null`. */
   config: string | null;
 }
 
@@ -175,7 +176,14 @@ export function nativeBlas(): CblasLibrary | null {
  */
 export function blasBackend(): BlasBackendInfo {
   const lib = nativeBlas();
-  if (lib === null) return { name: "ts", library: null, threads: 1, config: null };
+  if (lib === null) {
+    return {
+      name: "ts",
+      library: null,
+      threads: 1,
+      config: `TypeScript, ${tsKernel()} micro-kernel`,
+    };
+  }
   return { name: lib.name, library: lib.path, threads: lib.threads(), config: lib.config };
 }
 

@@ -4,6 +4,7 @@ import {
   gemmRaw,
   openCblas,
   setBlasThreads,
+  tsKernel,
   useBlasBackend,
 } from "../../lib/blas/mod.ts";
 
@@ -35,7 +36,12 @@ Deno.test("useBlasBackend('ts') selects the TypeScript kernel and blasBackend() 
   const before = blasBackend().name;
   try {
     const info = useBlasBackend("ts");
-    assert.deepEqual(info, { name: "ts", library: null, threads: 1, config: null });
+    assert.deepEqual(info, {
+      name: "ts",
+      library: null,
+      threads: 1,
+      config: `TypeScript, ${tsKernel()} micro-kernel`,
+    });
     assert.deepEqual(blasBackend(), info);
   } finally {
     restore(before);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { gemmTs } from "../../lib/blas/gemm_ts.ts";
+import { gemmTs, tsKernel } from "../../lib/blas/gemm_ts.ts";
 import { Prng } from "../../lib/random.ts";
 import { boundViolation, naiveGemm, stridedOperand } from "./naive_gemm.ts";
 
@@ -16,7 +16,19 @@ const SHAPES: [number, number, number][] = [
   [64, 130, 513],
 ];
 
-Deno.test("gemmTs() matches the naive oracle across its block boundaries", () => {
+for (const kernel of ["wasm-simd", "scalar"] as const) {
+  Deno.test(`gemmTs() (${kernel} kernel) matches the naive oracle across its block boundaries`, () => {
+    const before = tsKernel();
+    tsKernel(kernel);
+    try {
+      checkBlockBoundaries();
+    } finally {
+      tsKernel(before);
+    }
+  });
+}
+
+function checkBlockBoundaries(): void {
   const prng = new Prng(31);
   for (const float32 of [true, false]) {
     for (const transA of [false, true]) {
@@ -50,7 +62,7 @@ Deno.test("gemmTs() matches the naive oracle across its block boundaries", () =>
       }
     }
   }
-});
+}
 
 Deno.test("gemmTs() accumulates float32 products in double precision", () => {
   // 1 + 2⁻²⁴ + … : a float32 running sum would stall at 1; the double accumulator does not.
@@ -70,4 +82,24 @@ Deno.test("gemmTs() with alpha = 0 scales C by beta without reading A or B", () 
   const c = new Float64Array(64).fill(3);
   gemmTs(false, false, 8, 8, 8, 0, nan, 8, nan, 8, 2, c, 8);
   assert.ok(c.every((v) => v === 6));
+});
+
+Deno.test("wasm-simd and scalar kernels give bit-identical results", () => {
+  const prng = new Prng(32);
+  const m = 37, n = 29, k = 300;
+  const a = new Float32Array(m * k), b = new Float32Array(k * n);
+  prng.fillUniform(a, -1, 1);
+  prng.fillUniform(b, -1, 1);
+  const before = tsKernel();
+  try {
+    const results = (["wasm-simd", "scalar"] as const).map((kernel) => {
+      tsKernel(kernel);
+      const c = new Float32Array(m * n);
+      gemmTs(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+      return c;
+    });
+    assert.deepEqual(results[0], results[1]);
+  } finally {
+    tsKernel(before);
+  }
 });
