@@ -185,6 +185,224 @@ void nnkit_softmax_sgd(const uint32_t *row_start, const uint16_t *col, const dou
   else softmax_sgd_k(row_start, col, val, labels, r0, r1, W, b, k, lr, eps, scratch, out);
 }
 
+/*
+ * One pass of a one-layer net (logistic or softmax regression) over rows
+ * r0 <= i < r1, split into fixed chunks of LINEAR_CHUNK rows (independent of
+ * the thread count, so the sums below do not depend on it): per row
+ * z = x·W + b, the output activation, the loss term, whether the first
+ * argmax (or a > 0.5) matches y, and with a gradient r = a − y scattered as
+ * Gc[col] += v · r into the chunk's partial gradient (the row is still in
+ * cache: X is read once). Partials are then added in chunk order.
+ *
+ * mode bits: 0 sigmoid, 1 row softmax, 2 softmax over the whole batch
+ * (seed 003: every entry divided by the sum over all rows, which needs a
+ * second pass); +4 when eps is the net's logEpsilon (else the stable
+ * log-sum-exp / log1p forms); +8 to compute the gradient.
+ * Y [n, k] is indexed by absolute row; E [r1 − r0, k] is scratch (the
+ * exponentials, for mode 2); partials [chunks · (d·k + k)] scratch;
+ * chunk_stats [chunks · 3] scratch.
+ * Outputs: stats[0] = Σ loss terms (not yet divided by the rows),
+ * stats[1] = correct rows; with +8, G [d, k] = Σ_i x_iᵀ r_i (not scaled)
+ * and rsum [k] = Σ_i r_i.
+ */
+#define LINEAR_CHUNK 4096
+
+static inline double sigmoid1(double x) {
+  if (x >= 0) return 1 / (1 + exp(-x));
+  const double e = exp(x);
+  return e / (1 + e);
+}
+
+/* z = x_i·W + b into z[k]. */
+static inline void row_logits(const uint32_t *RS row_start, const uint16_t *RS col,
+                              const double *RS val, int32_t i, const double *RS W,
+                              const double *RS b, const int32_t k, double *RS z) {
+  for (int32_t j = 0; j < k; j++) z[j] = b[j];
+  const uint32_t end = row_start[i + 1];
+  for (uint32_t p = row_start[i]; p < end; p++) {
+    const double v = val[p];
+    const double *RS w = W + (int64_t)col[p] * k;
+    for (int32_t j = 0; j < k; j++) z[j] += v * w[j];
+  }
+}
+
+static inline void row_scatter(const uint32_t *RS row_start, const uint16_t *RS col,
+                               const double *RS val, int32_t i, const double *RS r,
+                               const int32_t k, double *RS g) {
+  const uint32_t end = row_start[i + 1];
+  for (uint32_t p = row_start[i]; p < end; p++) {
+    const double v = val[p];
+    double *RS gc = g + (int64_t)col[p] * k;
+    for (int32_t j = 0; j < k; j++) gc[j] += v * r[j];
+  }
+}
+
+/* First argmax of a[k] equals first argmax of y[k]. */
+static inline int same_argmax(const double *RS a, const double *RS y, const int32_t k) {
+  int32_t ba = 0, by = 0;
+  double ma = a[0], my = y[0];
+  for (int32_t j = 1; j < k; j++) {
+    if (a[j] > ma) {
+      ma = a[j];
+      ba = j;
+    }
+    if (y[j] > my) {
+      my = y[j];
+      by = j;
+    }
+  }
+  return ba == by;
+}
+
+/* Pass 1 over one chunk [a, c). Mode 2: stores exp(z − m) rows in E, stats[2] = their sum. */
+static inline void linear_chunk_k(const uint32_t *RS row_start, const uint16_t *RS col,
+                                  const double *RS val, int32_t a, int32_t c, int32_t r0,
+                                  const double *RS W, const double *RS b, const int32_t k,
+                                  int32_t mode, double eps, const double *RS Y,
+                                  double *RS E, double *RS g, double *RS rs,
+                                  double *RS stats) {
+  double z[k > 0 ? k : 1], r[k > 0 ? k : 1];
+  const int out = mode & 3, has_eps = mode & 4, grad = mode & 8;
+  double loss = 0, correct = 0, esum = 0;
+  for (int32_t i = a; i < c; i++) {
+    const double *RS y = Y + (int64_t)i * k;
+    row_logits(row_start, col, val, i, W, b, k, z);
+    if (out == 0) {
+      for (int32_t j = 0; j < k; j++) {
+        const double x = z[j], p = sigmoid1(x);
+        if (has_eps) {
+          if (y[j] != 0) loss -= y[j] * log(p + eps);
+          if (y[j] != 1) loss -= (1 - y[j]) * log(1 - p + eps);
+        } else {
+          loss += (x > 0 ? x : 0) - x * y[j] + log1p(exp(-fabs(x)));
+        }
+        r[j] = p;
+      }
+      correct += k == 1 ? (r[0] > 0.5) == (y[0] > 0.5) : same_argmax(r, y, k);
+      for (int32_t j = 0; j < k; j++) r[j] -= y[j];
+    } else {
+      double m = z[0];
+      for (int32_t j = 1; j < k; j++)
+        if (z[j] > m) m = z[j];
+      double s = 0;
+      for (int32_t j = 0; j < k; j++) {
+        r[j] = exp(z[j] - m);
+        s += r[j];
+      }
+      if (out == 2) {
+        double *RS e = E + (int64_t)(i - r0) * k;
+        for (int32_t j = 0; j < k; j++) {
+          e[j] = r[j];
+          esum += r[j];
+        }
+        continue;
+      }
+      if (!has_eps) {
+        const double lse = m + log(s);
+        for (int32_t j = 0; j < k; j++)
+          if (y[j] != 0) loss += y[j] * (lse - z[j]);
+      }
+      const double inv = 1 / s;
+      for (int32_t j = 0; j < k; j++) r[j] *= inv;
+      if (has_eps) {
+        for (int32_t j = 0; j < k; j++)
+          if (y[j] != 0) loss -= y[j] * log(r[j] + eps);
+      }
+      correct += same_argmax(r, y, k);
+      for (int32_t j = 0; j < k; j++) r[j] -= y[j];
+    }
+    if (grad) {
+      for (int32_t j = 0; j < k; j++) rs[j] += r[j];
+      row_scatter(row_start, col, val, i, r, k, g);
+    }
+  }
+  stats[0] = loss;
+  stats[1] = correct;
+  stats[2] = esum;
+}
+
+/* Pass 2 of mode 2 over one chunk: p = e · inv, loss, correct, gradient. */
+static inline void batch_softmax_chunk_k(const uint32_t *RS row_start, const uint16_t *RS col,
+                                         const double *RS val, int32_t a, int32_t c,
+                                         int32_t r0, const int32_t k, int32_t mode, double eps,
+                                         double inv, const double *RS Y, const double *RS E,
+                                         double *RS g, double *RS rs, double *RS stats) {
+  double r[k > 0 ? k : 1];
+  double loss = 0, correct = 0;
+  for (int32_t i = a; i < c; i++) {
+    const double *RS y = Y + (int64_t)i * k;
+    const double *RS e = E + (int64_t)(i - r0) * k;
+    for (int32_t j = 0; j < k; j++) {
+      r[j] = e[j] * inv;
+      if (y[j] != 0) loss -= y[j] * log(r[j] + eps);
+    }
+    correct += same_argmax(r, y, k);
+    if (mode & 8) {
+      for (int32_t j = 0; j < k; j++) {
+        r[j] -= y[j];
+        rs[j] += r[j];
+      }
+      row_scatter(row_start, col, val, i, r, k, g);
+    }
+  }
+  stats[0] = loss;
+  stats[1] = correct;
+}
+
+#define LINEAR_PASS_K(KK)                                                                   \
+  do {                                                                                      \
+    _Pragma("omp parallel for schedule(dynamic, 1) if (chunks > 1)")                        \
+    for (int32_t t = 0; t < chunks; t++) {                                                  \
+      const int32_t a = r0 + t * LINEAR_CHUNK;                                              \
+      const int32_t c = a + LINEAR_CHUNK < r1 ? a + LINEAR_CHUNK : r1;                      \
+      double *g = partials + (int64_t)t * (dk + KK);                                        \
+      if (grad)                                                                             \
+        for (int64_t q = 0; q < dk + KK; q++) g[q] = 0;                                     \
+      linear_chunk_k(row_start, col, val, a, c, r0, W, b, KK, mode, eps, Y, E, g, g + dk,   \
+                     chunk_stats + 3 * t);                                                  \
+    }                                                                                       \
+    if ((mode & 3) == 2) {                                                                  \
+      double total = 0;                                                                     \
+      for (int32_t t = 0; t < chunks; t++) total += chunk_stats[3 * t + 2];                 \
+      const double inv = 1 / total;                                                         \
+      _Pragma("omp parallel for schedule(dynamic, 1) if (chunks > 1)")                      \
+      for (int32_t t = 0; t < chunks; t++) {                                                \
+        const int32_t a = r0 + t * LINEAR_CHUNK;                                            \
+        const int32_t c = a + LINEAR_CHUNK < r1 ? a + LINEAR_CHUNK : r1;                    \
+        double *g = partials + (int64_t)t * (dk + KK);                                      \
+        batch_softmax_chunk_k(row_start, col, val, a, c, r0, KK, mode, eps, inv, Y, E, g,   \
+                              g + dk, chunk_stats + 3 * t);                                 \
+      }                                                                                     \
+    }                                                                                       \
+  } while (0)
+
+void nnkit_linear_pass(const uint32_t *row_start, const uint16_t *col, const double *val,
+                       int32_t r0, int32_t r1, int32_t d, const double *W, const double *b,
+                       int32_t k, int32_t mode, double eps, const double *Y, double *E,
+                       double *partials, double *chunk_stats, double *G, double *rsum,
+                       double *stats) {
+  const int32_t chunks = (r1 - r0 + LINEAR_CHUNK - 1) / LINEAR_CHUNK;
+  const int64_t dk = (int64_t)d * k;
+  const int grad = mode & 8;
+  if (k == 10) LINEAR_PASS_K(10);
+  else if (k == 1) LINEAR_PASS_K(1);
+  else LINEAR_PASS_K(k);
+  double loss = 0, correct = 0;
+  for (int32_t t = 0; t < chunks; t++) {
+    loss += chunk_stats[3 * t];
+    correct += chunk_stats[3 * t + 1];
+  }
+  stats[0] = loss;
+  stats[1] = correct;
+  if (!grad) return;
+  for (int64_t q = 0; q < dk + k; q++) {
+    double s = 0;
+    for (int32_t t = 0; t < chunks; t++) s += partials[(int64_t)t * (dk + k) + q];
+    if (q < dk) G[q] = s;
+    else rsum[q - dk] = s;
+  }
+}
+
 /* 1 when compiled with OpenMP, so the loader can report threads. */
 int32_t nnkit_openmp(void) {
 #ifdef _OPENMP

@@ -32,6 +32,10 @@ const SYMBOLS = {
     parameters: [B, B, B, B, "i32", "i32", B, B, "i32", "f64", "f64", B, B],
     result: "void",
   },
+  nnkit_linear_pass: {
+    parameters: [B, B, B, "i32", "i32", "i32", B, B, "i32", "i32", "f64", B, B, B, B, B, B, B],
+    result: "void",
+  },
   nnkit_openmp: { parameters: [], result: "i32" },
 } as const;
 

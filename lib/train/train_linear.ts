@@ -172,6 +172,87 @@ function lossOf(model: Linear, Z: Matrix, A: Matrix, Y: Matrix): number {
   return value + l2Penalty([model.W], model.l2);
 }
 
+/** Rows per chunk of the native one-pass kernel (`LINEAR_CHUNK` in sparse_kernels.c). */
+const LINEAR_CHUNK = 4096;
+
+/** Scratch of the native one-pass kernel for up to `rows` rows of a `[d, k]` model. */
+class PassBuffers {
+  readonly E: Float64Array;
+  readonly partials: Float64Array;
+  readonly chunkStats: Float64Array;
+  readonly G: Float64Array;
+  readonly rsum: Float64Array;
+  readonly stats = new Float64Array(2);
+  constructor(readonly rows: number, d: number, k: number, overBatch: boolean) {
+    const chunks = Math.ceil(rows / LINEAR_CHUNK);
+    this.E = new Float64Array(overBatch ? rows * k : 1);
+    this.partials = new Float64Array(chunks * (d * k + k));
+    this.chunkStats = new Float64Array(chunks * 3);
+    this.G = new Float64Array(d * k);
+    this.rsum = new Float64Array(k);
+  }
+}
+
+/**
+ * One native pass over rows `[start, end)`: forward, activation, loss and
+ * correct count (and with `gradient`, `pass.G = Xᵀ(A − Y)` and
+ * `pass.rsum = colSums(A − Y)`, unscaled) reading `X` once. `null` without
+ * the native kernels. Same numbers as {@linkcode score} (and the gradient of
+ * `fullBatch`) up to rounding: exp/log are C's, and the row sums are added
+ * by chunks of {@linkcode LINEAR_CHUNK} rows.
+ */
+function nativePass(
+  model: Linear,
+  X: SparseRows,
+  Y: Matrix,
+  pass: PassBuffers,
+  range: { start: number; end: number; gradient: boolean },
+): { loss: number; correct: number } | null {
+  const native = sparseKernels();
+  if (native === null) return null;
+  const { start, end, gradient } = range;
+  const out = model.output === "sigmoid" ? 0 : model.overBatch ? 2 : 1;
+  const eps = model.logEpsilon;
+  const mode = out + (eps !== undefined || out === 2 ? 4 : 0) + (gradient ? 8 : 0);
+  native.nnkit_linear_pass(
+    X.rowStart,
+    X.colIndex,
+    X.values,
+    start,
+    end,
+    X.cols,
+    model.W.data as Float64Array,
+    model.b.data as Float64Array,
+    model.k,
+    mode,
+    eps ?? 0,
+    Y.data as Float64Array,
+    pass.E,
+    pass.partials,
+    pass.chunkStats,
+    pass.G,
+    pass.rsum,
+    pass.stats,
+  );
+  const rows = end - start;
+  return { loss: pass.stats[0] / rows + l2Penalty([model.W], model.l2), correct: pass.stats[1] };
+}
+
+/** {@linkcode score} without keeping `Z`/`A`: the native one-pass kernel when loaded. */
+function scoreOnly(
+  model: Linear,
+  X: SparseRows,
+  Y: Matrix,
+  ws: { pass?: PassBuffers; buf?: Buffers },
+): { loss: number; correct: number } {
+  if (sparseKernels() !== null) {
+    ws.pass ??= new PassBuffers(X.rows, X.cols, model.k, model.overBatch);
+    return nativePass(model, X, Y, ws.pass, { start: 0, end: X.rows, gradient: false })!;
+  }
+  ws.buf ??= new Buffers(X.rows, model.k);
+  return score(model, X, Y, ws.buf);
+}
+
 /** Forward over rows `[start, end)` of `X` into `buf`, returning loss and correct count. */
 function score(
   model: Linear,
@@ -213,7 +294,7 @@ export function evaluateLinear(net: Mlp, data: SparseLabeledData): Evaluation {
   const where = "Cannot evaluate linear model";
   const model = linearOf(net, where);
   checkData(model, data, "data", where);
-  const { loss, correct } = score(model, data.X, data.Y, new Buffers(data.X.rows, model.k));
+  const { loss, correct } = scoreOnly(model, data.X, data.Y, {});
   return { loss, acc: correct / data.X.rows };
 }
 
@@ -402,8 +483,8 @@ export async function trainLinear(
 
 class LinearRun {
   readonly history = createHistory();
-  readonly valBuffers: Buffers | undefined;
-  trainBuffers: Buffers | undefined;
+  readonly valBuffers: { pass?: PassBuffers; buf?: Buffers } = {};
+  readonly trainBuffers: { pass?: PassBuffers; buf?: Buffers } = {};
   nextEvaluation = 0;
   lastProgress = performance.now();
 
@@ -413,15 +494,12 @@ class LinearRun {
     readonly options: TrainLinearOptions,
     readonly rules: StopRule[],
     readonly evaluateEvery: number,
-  ) {
-    const v = options.validation;
-    this.valBuffers = v === undefined ? undefined : new Buffers(v.X.rows, model.k);
-  }
+  ) {}
 
   scoreValidation(): Evaluation | undefined {
     const v = this.options.validation;
     if (v === undefined) return undefined;
-    const { loss, correct } = score(this.model, v.X, v.Y, this.valBuffers!);
+    const { loss, correct } = scoreOnly(this.model, v.X, v.Y, this.valBuffers);
     return { loss, acc: correct / v.X.rows };
   }
 
@@ -430,8 +508,7 @@ class LinearRun {
     const { history, data } = this;
     const log = history.evaluations;
     if (train === undefined) {
-      this.trainBuffers ??= new Buffers(data.X.rows, this.model.k);
-      const s = score(this.model, data.X, data.Y, this.trainBuffers);
+      const s = scoreOnly(this.model, data.X, data.Y, this.trainBuffers);
       train = { loss: s.loss, acc: s.correct / data.X.rows };
     }
     val ??= this.scoreValidation();
@@ -499,15 +576,31 @@ class LinearRun {
     }
   }
 
+  /** `W −= η(G/rows + 2λW)`, `b −= η·rsum/rows` from a native pass's unscaled sums. */
+  updateFromSums(pass: PassBuffers, rows: number): void {
+    const { model } = this;
+    const eta = this.options.learningRate, alpha = 1 / rows;
+    const w = model.W.data as Float64Array, g = pass.G;
+    const b = model.b.data as Float64Array, r = pass.rsum, k = model.k;
+    const decay = 2 * model.l2;
+    for (let i = 0; i < w.length; i++) w[i] -= eta * (g[i] * alpha + decay * w[i]);
+    for (let j = 0; j < k; j++) b[j] -= eta * (r[j] / rows);
+  }
+
   async fullBatch(): Promise<void> {
     const { model, data, history } = this;
     const { X, Y } = data;
     const n = X.rows;
-    const buf = new Buffers(n, model.k);
-    const R = buf.A, G = Matrix.zeros(model.W.rows, model.k);
+    const native = sparseKernels() !== null;
+    const buf = native ? undefined : new Buffers(n, model.k);
+    const pass = native ? new PassBuffers(n, X.cols, model.k, model.overBatch) : undefined;
+    const G = Matrix.zeros(model.W.rows, model.k);
     const y = Y.data as Float64Array;
     for (let it = 0; it < this.options.epochs; it++) {
-      const s = score(model, X, Y, buf);
+      // Native: one pass gives the score and the gradient at these weights.
+      const s = pass !== undefined
+        ? nativePass(model, X, Y, pass, { start: 0, end: n, gradient: true })!
+        : score(model, X, Y, buf!);
       const train = { loss: s.loss, acc: s.correct / n };
       const val = this.scoreValidation();
       if (this.evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation) {
@@ -528,11 +621,15 @@ class LinearRun {
         await this.progress("epoch", 1, 1, train.loss, train.acc);
         return;
       }
-      // R = A − Y (in place over A), G = Xᵀ·R / n.
-      const a = R.data as Float64Array;
-      for (let i = 0; i < a.length; i++) a[i] -= y[i];
-      sparseTransposeMatmul(X, R, { alpha: 1 / n, out: G });
-      this.update(G, R, n);
+      if (pass !== undefined) {
+        this.updateFromSums(pass, n);
+      } else {
+        // R = A − Y (in place over A), G = Xᵀ·R / n.
+        const R = buf!.A, a = R.data as Float64Array;
+        for (let i = 0; i < a.length; i++) a[i] -= y[i];
+        sparseTransposeMatmul(X, R, { alpha: 1 / n, out: G });
+        this.update(G, R, n);
+      }
       history.updates++;
       history.samplesSeen += n;
       await this.progress("epoch", 1, 1, train.loss, train.acc);
