@@ -213,25 +213,135 @@ static inline double sigmoid1(double x) {
   return e / (1 + e);
 }
 
+typedef double v8d __attribute__((vector_size(64), aligned(8)));
+typedef double v2d __attribute__((vector_size(16), aligned(8)));
+
+/*
+ * z = x_i·W + b for k = 10 with the ten sums held in registers (the generic
+ * loop below keeps z in memory and waits on each store): the same products
+ * and additions in the same order, so the same bits.
+ */
+static inline void row_logits10(const uint32_t *RS row_start, const uint16_t *RS col,
+                                const double *RS val, const uint8_t *RS code,
+                              const double *RS table, const int coded, int32_t i, const double *RS W,
+                                const double *RS b, double *RS z) {
+  v8d lo = *(const v8d *)b;
+  v2d hi = *(const v2d *)(b + 8);
+  const uint32_t end = row_start[i + 1];
+  for (uint32_t p = row_start[i]; p < end; p++) {
+    const double v = coded ? table[code[p]] : val[p];
+    const double *RS w = W + (int64_t)col[p] * 10;
+    lo = lo + v * *(const v8d *)w;
+    hi = hi + v * *(const v2d *)(w + 8);
+  }
+  *(v8d *)z = lo;
+  *(v2d *)(z + 8) = hi;
+}
+
+/*
+ * row_logits10 for rows i and i + 1 at once: two independent chains of
+ * additions keep the FPU busy (one row's sums wait on the adder's
+ * latency); each row's sums are still added in its own order.
+ */
+static inline void row_logits10x2(const uint32_t *RS row_start, const uint16_t *RS col,
+                                  const double *RS val, const uint8_t *RS code,
+                                  const double *RS table, const int coded, int32_t i,
+                                  const double *RS W, const double *RS b, double *RS z0,
+                                  double *RS z1) {
+  v8d lo0 = *(const v8d *)b, lo1 = lo0;
+  v2d hi0 = *(const v2d *)(b + 8), hi1 = hi0;
+  uint32_t p = row_start[i], q = row_start[i + 1];
+  const uint32_t end0 = q, end1 = row_start[i + 2];
+  for (; p < end0 && q < end1; p++, q++) {
+    const double v = coded ? table[code[p]] : val[p];
+    const double u = coded ? table[code[q]] : val[q];
+    const double *RS w = W + (int64_t)col[p] * 10;
+    const double *RS x = W + (int64_t)col[q] * 10;
+    lo0 = lo0 + v * *(const v8d *)w;
+    hi0 = hi0 + v * *(const v2d *)(w + 8);
+    lo1 = lo1 + u * *(const v8d *)x;
+    hi1 = hi1 + u * *(const v2d *)(x + 8);
+  }
+  for (; p < end0; p++) {
+    const double v = coded ? table[code[p]] : val[p];
+    const double *RS w = W + (int64_t)col[p] * 10;
+    lo0 = lo0 + v * *(const v8d *)w;
+    hi0 = hi0 + v * *(const v2d *)(w + 8);
+  }
+  for (; q < end1; q++) {
+    const double u = coded ? table[code[q]] : val[q];
+    const double *RS x = W + (int64_t)col[q] * 10;
+    lo1 = lo1 + u * *(const v8d *)x;
+    hi1 = hi1 + u * *(const v2d *)(x + 8);
+  }
+  *(v8d *)z0 = lo0;
+  *(v2d *)(z0 + 8) = hi0;
+  *(v8d *)z1 = lo1;
+  *(v2d *)(z1 + 8) = hi1;
+}
+
+/* z = x·w + b for rows i and i + 1 of a k = 1 model, interleaved as row_logits10x2. */
+static inline void row_logits1x2(const uint32_t *RS row_start, const uint16_t *RS col,
+                                 const double *RS val, const uint8_t *RS code,
+                                 const double *RS table, const int coded, int32_t i,
+                                 const double *RS W, const double *RS b, double *RS z0,
+                                 double *RS z1) {
+  double s0 = b[0], s1 = b[0];
+  uint32_t p = row_start[i], q = row_start[i + 1];
+  const uint32_t end0 = q, end1 = row_start[i + 2];
+  for (; p < end0 && q < end1; p++, q++) {
+    s0 += (coded ? table[code[p]] : val[p]) * W[col[p]];
+    s1 += (coded ? table[code[q]] : val[q]) * W[col[q]];
+  }
+  for (; p < end0; p++) s0 += (coded ? table[code[p]] : val[p]) * W[col[p]];
+  for (; q < end1; q++) s1 += (coded ? table[code[q]] : val[q]) * W[col[q]];
+  z0[0] = s0;
+  z1[0] = s1;
+}
+
 /* z = x_i·W + b into z[k]. */
 static inline void row_logits(const uint32_t *RS row_start, const uint16_t *RS col,
-                              const double *RS val, int32_t i, const double *RS W,
+                              const double *RS val, const uint8_t *RS code,
+                              const double *RS table, const int coded, int32_t i, const double *RS W,
                               const double *RS b, const int32_t k, double *RS z) {
+  if (k == 10) {
+    row_logits10(row_start, col, val, code, table, coded, i, W, b, z);
+    return;
+  }
+  if (k == 1) {
+    double acc = b[0];
+    const uint32_t end = row_start[i + 1];
+    for (uint32_t p = row_start[i]; p < end; p++) acc += (coded ? table[code[p]] : val[p]) * W[col[p]];
+    z[0] = acc;
+    return;
+  }
   for (int32_t j = 0; j < k; j++) z[j] = b[j];
   const uint32_t end = row_start[i + 1];
   for (uint32_t p = row_start[i]; p < end; p++) {
-    const double v = val[p];
+    const double v = coded ? table[code[p]] : val[p];
     const double *RS w = W + (int64_t)col[p] * k;
     for (int32_t j = 0; j < k; j++) z[j] += v * w[j];
   }
 }
 
 static inline void row_scatter(const uint32_t *RS row_start, const uint16_t *RS col,
-                               const double *RS val, int32_t i, const double *RS r,
+                               const double *RS val, const uint8_t *RS code,
+                              const double *RS table, const int coded, int32_t i, const double *RS r,
                                const int32_t k, double *RS g) {
   const uint32_t end = row_start[i + 1];
+  if (k == 10) {
+    const v8d rlo = *(const v8d *)r;
+    const v2d rhi = *(const v2d *)(r + 8);
+    for (uint32_t p = row_start[i]; p < end; p++) {
+      const double v = coded ? table[code[p]] : val[p];
+      double *RS gc = g + (int64_t)col[p] * 10;
+      *(v8d *)gc = *(v8d *)gc + v * rlo;
+      *(v2d *)(gc + 8) = *(v2d *)(gc + 8) + v * rhi;
+    }
+    return;
+  }
   for (uint32_t p = row_start[i]; p < end; p++) {
-    const double v = val[p];
+    const double v = coded ? table[code[p]] : val[p];
     double *RS gc = g + (int64_t)col[p] * k;
     for (int32_t j = 0; j < k; j++) gc[j] += v * r[j];
   }
@@ -256,17 +366,26 @@ static inline int same_argmax(const double *RS a, const double *RS y, const int3
 
 /* Pass 1 over one chunk [a, c). Mode 2: stores exp(z − m) rows in E, stats[2] = their sum. */
 static inline void linear_chunk_k(const uint32_t *RS row_start, const uint16_t *RS col,
-                                  const double *RS val, int32_t a, int32_t c, int32_t r0,
+                                  const double *RS val, const uint8_t *RS code,
+                                  const double *RS table, const int coded, int32_t a, int32_t c, int32_t r0,
                                   const double *RS W, const double *RS b, const int32_t k,
                                   int32_t mode, double eps, const double *RS Y,
                                   double *RS E, double *RS g, double *RS rs,
                                   double *RS stats) {
-  double z[k > 0 ? k : 1], r[k > 0 ? k : 1];
+  double z[k > 0 ? k : 1], r[k > 0 ? k : 1], znext[k > 0 ? k : 1];
   const int out = mode & 3, has_eps = mode & 4, grad = mode & 8;
   double loss = 0, correct = 0, esum = 0;
   for (int32_t i = a; i < c; i++) {
     const double *RS y = Y + (int64_t)i * k;
-    row_logits(row_start, col, val, i, W, b, k, z);
+    if ((k == 10 || k == 1) && ((i - a) & 1) == 1) {
+      for (int32_t j = 0; j < k; j++) z[j] = znext[j];
+    } else if (k == 10 && i + 1 < c) {
+      row_logits10x2(row_start, col, val, code, table, coded, i, W, b, z, znext);
+    } else if (k == 1 && i + 1 < c) {
+      row_logits1x2(row_start, col, val, code, table, coded, i, W, b, z, znext);
+    } else {
+      row_logits(row_start, col, val, code, table, coded, i, W, b, k, z);
+    }
     if (out == 0) {
       for (int32_t j = 0; j < k; j++) {
         const double x = z[j], p = sigmoid1(x);
@@ -313,7 +432,7 @@ static inline void linear_chunk_k(const uint32_t *RS row_start, const uint16_t *
     }
     if (grad) {
       for (int32_t j = 0; j < k; j++) rs[j] += r[j];
-      row_scatter(row_start, col, val, i, r, k, g);
+      row_scatter(row_start, col, val, code, table, coded, i, r, k, g);
     }
   }
   stats[0] = loss;
@@ -323,7 +442,8 @@ static inline void linear_chunk_k(const uint32_t *RS row_start, const uint16_t *
 
 /* Pass 2 of mode 2 over one chunk: p = e · inv, loss, correct, gradient. */
 static inline void batch_softmax_chunk_k(const uint32_t *RS row_start, const uint16_t *RS col,
-                                         const double *RS val, int32_t a, int32_t c,
+                                         const double *RS val, const uint8_t *RS code,
+                                         const double *RS table, const int coded, int32_t a, int32_t c,
                                          int32_t r0, const int32_t k, int32_t mode, double eps,
                                          double inv, const double *RS Y, const double *RS E,
                                          double *RS g, double *RS rs, double *RS stats) {
@@ -342,14 +462,14 @@ static inline void batch_softmax_chunk_k(const uint32_t *RS row_start, const uin
         r[j] -= y[j];
         rs[j] += r[j];
       }
-      row_scatter(row_start, col, val, i, r, k, g);
+      row_scatter(row_start, col, val, code, table, coded, i, r, k, g);
     }
   }
   stats[0] = loss;
   stats[1] = correct;
 }
 
-#define LINEAR_PASS_K(KK)                                                                   \
+#define LINEAR_PASS_K(KK, CODED)                                                                   \
   do {                                                                                      \
     _Pragma("omp parallel for schedule(dynamic, 1) if (chunks > 1)")                        \
     for (int32_t t = 0; t < chunks; t++) {                                                  \
@@ -358,7 +478,7 @@ static inline void batch_softmax_chunk_k(const uint32_t *RS row_start, const uin
       double *g = partials + (int64_t)t * (dk + KK);                                        \
       if (grad)                                                                             \
         for (int64_t q = 0; q < dk + KK; q++) g[q] = 0;                                     \
-      linear_chunk_k(row_start, col, val, a, c, r0, W, b, KK, mode, eps, Y, E, g, g + dk,   \
+      linear_chunk_k(row_start, col, val, code, table, CODED, a, c, r0, W, b, KK, mode, eps, Y, E, g, g + dk,   \
                      chunk_stats + 3 * t);                                                  \
     }                                                                                       \
     if ((mode & 3) == 2) {                                                                  \
@@ -370,23 +490,29 @@ static inline void batch_softmax_chunk_k(const uint32_t *RS row_start, const uin
         const int32_t a = r0 + t * LINEAR_CHUNK;                                            \
         const int32_t c = a + LINEAR_CHUNK < r1 ? a + LINEAR_CHUNK : r1;                    \
         double *g = partials + (int64_t)t * (dk + KK);                                      \
-        batch_softmax_chunk_k(row_start, col, val, a, c, r0, KK, mode, eps, inv, Y, E, g,   \
+        batch_softmax_chunk_k(row_start, col, val, code, table, CODED, a, c, r0, KK, mode, eps, inv, Y, E, g,   \
                               g + dk, chunk_stats + 3 * t);                                 \
       }                                                                                     \
     }                                                                                       \
   } while (0)
 
 void nnkit_linear_pass(const uint32_t *row_start, const uint16_t *col, const double *val,
-                       int32_t r0, int32_t r1, int32_t d, const double *W, const double *b,
+                       const uint8_t *code, const double *table, int32_t r0, int32_t r1, int32_t d, const double *W, const double *b,
                        int32_t k, int32_t mode, double eps, const double *Y, double *E,
                        double *partials, double *chunk_stats, double *G, double *rsum,
                        double *stats) {
   const int32_t chunks = (r1 - r0 + LINEAR_CHUNK - 1) / LINEAR_CHUNK;
   const int64_t dk = (int64_t)d * k;
   const int grad = mode & 8;
-  if (k == 10) LINEAR_PASS_K(10);
-  else if (k == 1) LINEAR_PASS_K(1);
-  else LINEAR_PASS_K(k);
+  if (mode & 16) {
+    if (k == 10) LINEAR_PASS_K(10, 1);
+    else if (k == 1) LINEAR_PASS_K(1, 1);
+    else LINEAR_PASS_K(k, 1);
+  } else {
+    if (k == 10) LINEAR_PASS_K(10, 0);
+    else if (k == 1) LINEAR_PASS_K(1, 0);
+    else LINEAR_PASS_K(k, 0);
+  }
   double loss = 0, correct = 0;
   for (int32_t t = 0; t < chunks; t++) {
     loss += chunk_stats[3 * t];

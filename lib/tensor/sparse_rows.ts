@@ -42,6 +42,14 @@ export class SparseRows {
   readonly colIndex: Uint16Array;
   /** Value of each entry, `[nnz]`, float64. */
   readonly values: Float64Array;
+  /**
+   * The values as one byte each when there are at most 256 distinct ones
+   * (MNIST pixels): `values[p] === codeValues[codes[p]]`, else `null`. The
+   * native one-pass kernels read these (3 bytes per entry instead of 10).
+   */
+  readonly codes: Uint8Array | null;
+  /** The 256-entry table of {@linkcode codes}, else `null`. */
+  readonly codeValues: Float64Array | null;
   #columns: SparseColumns | undefined;
 
   /**
@@ -79,6 +87,9 @@ export class SparseRows {
     this.rowStart = rowStart;
     this.colIndex = colIndex;
     this.values = values;
+    const coded = byteCodes(values);
+    this.codes = coded?.codes ?? null;
+    this.codeValues = coded?.table ?? null;
   }
 
   /** `[rows, cols]`. */
@@ -127,6 +138,41 @@ export class SparseRows {
     }
     return out;
   }
+}
+
+/**
+ * One byte per value when `values` holds at most 256 distinct numbers, with
+ * the table that maps them back exactly; `null` otherwise. Values of the
+ * form `i / 255` (pixels) take the fast path.
+ */
+function byteCodes(values: Float64Array): { codes: Uint8Array; table: Float64Array } | null {
+  const codes = new Uint8Array(values.length), table = new Float64Array(256);
+  let pixels = true;
+  for (let p = 0; p < values.length; p++) {
+    const v = values[p], c = Math.round(v * 255);
+    if (!(c >= 0 && c <= 255 && c / 255 === v)) {
+      pixels = false;
+      break;
+    }
+    codes[p] = c;
+  }
+  if (pixels) {
+    for (let c = 0; c < 256; c++) table[c] = c / 255;
+    return { codes, table };
+  }
+  const slot = new Map<number, number>();
+  for (let p = 0; p < values.length; p++) {
+    const v = values[p];
+    let c = slot.get(v);
+    if (c === undefined) {
+      if (slot.size === 256) return null;
+      c = slot.size;
+      slot.set(v, c);
+      table[c] = v;
+    }
+    codes[p] = c;
+  }
+  return { codes, table };
 }
 
 /**

@@ -175,6 +175,8 @@ function lossOf(model: Linear, Z: Matrix, A: Matrix, Y: Matrix): number {
 /** Rows per chunk of the native one-pass kernel (`LINEAR_CHUNK` in sparse_kernels.c). */
 const LINEAR_CHUNK = 4096;
 
+const NO_CODES = new Uint8Array(1), NO_CODES_TABLE = new Float64Array(1);
+
 /** Scratch of the native one-pass kernel for up to `rows` rows of a `[d, k]` model. */
 class PassBuffers {
   readonly E: Float64Array;
@@ -213,11 +215,15 @@ function nativePass(
   const { start, end, gradient } = range;
   const out = model.output === "sigmoid" ? 0 : model.overBatch ? 2 : 1;
   const eps = model.logEpsilon;
-  const mode = out + (eps !== undefined || out === 2 ? 4 : 0) + (gradient ? 8 : 0);
+  const coded = X.codes !== null;
+  const mode = out + (eps !== undefined || out === 2 ? 4 : 0) + (gradient ? 8 : 0) +
+    (coded ? 16 : 0);
   native.nnkit_linear_pass(
     X.rowStart,
     X.colIndex,
     X.values,
+    X.codes ?? NO_CODES,
+    X.codeValues ?? NO_CODES_TABLE,
     start,
     end,
     X.cols,

@@ -123,3 +123,16 @@ Deno.test("sparse products reject mismatched shapes, float32 operands and bad ro
     /expected rowStart \[3\]/,
   );
 });
+
+Deno.test("SparseRows keeps one byte per value when there are at most 256 distinct values", () => {
+  const pixels = sparseRows(Matrix.from([[0, 3 / 255, 1], [128 / 255, 0, 3 / 255]]));
+  assert.deepEqual([...pixels.codes!], [3, 255, 128, 3]);
+  assert.deepEqual([...pixels.codes!].map((c) => pixels.codeValues![c]), [...pixels.values]);
+  const few = sparseRows(Matrix.from([[0.1, -2, 0.1], [0, 7, -2]]));
+  assert.deepEqual([...few.codes!].map((c) => few.codeValues![c]), [0.1, -2, 0.1, 7, -2]);
+  const many = sparseRows(
+    new Matrix(1, 300, Float64Array.from({ length: 300 }, (_, i) => i + 0.5)),
+  );
+  assert.equal(many.codes, null);
+  assert.equal(many.codeValues, null);
+});

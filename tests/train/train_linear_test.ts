@@ -202,3 +202,67 @@ Deno.test("trainLinear() rejects nets it cannot train and bad options", async ()
     /Y: \[n, 3\]/,
   );
 });
+
+/** 9,000 rows (three 4,096-row chunks of the native pass), pixel-like (i / 255) or arbitrary values. */
+function wideProblem(k: number, pixels: boolean, seed: number) {
+  const prng = new Prng(seed);
+  const X = Matrix.zeros(9000, 30);
+  for (let i = 0; i < X.data.length; i++) {
+    if (prng.random() < 0.7) continue;
+    X.data[i] = pixels ? (1 + prng.int(255)) / 255 : prng.normal(0, 1);
+  }
+  const labels = new Uint8Array(9000).map((_, i) => (i + (X.data[i * 30 + 5] > 0 ? 1 : 0)) % 10);
+  const Y = k === 1
+    ? new Matrix(9000, 1, Float64Array.from(labels, (y) => (y === 2 ? 1 : 0)))
+    : oneHot(labels, k);
+  return { X: sparseRows(X), Y };
+}
+
+if (native) {
+  Deno.test("trainLinear() native one-pass kernel (k = 1 and 10, several chunks, byte-coded or not) matches the TypeScript loops", async (t) => {
+    const cases = [
+      { name: "logistic, L2 + ε", k: 1, make: () => logistic(0.1, 1e-40) },
+      { name: "logistic, stable log", k: 1, make: () => logistic(0) },
+      { name: "softmax, whole batch", k: 10, make: () => softmaxRegression(10, true) },
+      { name: "softmax, rows", k: 10, make: () => softmaxRegression(10, false) },
+    ];
+    for (const c of cases) {
+      for (const pixels of [true, false]) {
+        await t.step(`${c.name}, ${pixels ? "pixel" : "arbitrary"} values`, async () => {
+          const data = wideProblem(c.k, pixels, 3), validation = wideProblem(c.k, pixels, 4);
+          assert.equal(data.X.codes !== null, pixels);
+          const [a, b] = twins(c.make);
+          const options = {
+            epochs: 6,
+            learningRate: 0.2,
+            batchSize: "full" as const,
+            validation,
+            evaluateEvery: 18000,
+          };
+          await useSparseBackend("ts");
+          const ha = await trainLinear(a, data, options);
+          await useSparseBackend("native");
+          const hb = await trainLinear(b, data, options);
+          const close = (x: number, y: number) =>
+            Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x));
+          for (let i = 0; i < a.params.length; i++) {
+            assert.ok(maxAbsDiff(a.params[i], b.params[i]) < 1e-12);
+          }
+          for (let e = 0; e < 6; e++) {
+            assert.ok(close(ha.loss[e], hb.loss[e]), `loss ${ha.loss[e]} vs ${hb.loss[e]}`);
+            assert.ok(close(ha.valLoss[e], hb.valLoss[e]));
+          }
+          assert.deepEqual(hb.acc, ha.acc);
+          assert.deepEqual(hb.valAcc, ha.valAcc);
+          assert.deepEqual(hb.evaluations.samplesSeen, [0, 18000, 36000]);
+          const ea = evaluateLinear(a, validation);
+          await useSparseBackend("ts");
+          const eb = evaluateLinear(a, validation);
+          await useSparseBackend("native");
+          assert.ok(close(ea.loss, eb.loss));
+          assert.equal(ea.acc, eb.acc);
+        });
+      }
+    }
+  });
+}
