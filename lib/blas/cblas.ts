@@ -1,7 +1,9 @@
 /**
  * A native CBLAS library (OpenBLAS, Apple Accelerate, or any library with
- * the `cblas_*` symbols) opened through `Deno.dlopen`, with the few
- * routines the kit needs: gemm, gemv and ger in single and double precision.
+ * the `cblas_*` symbols) opened through `Deno.dlopen`: gemm (what
+ * {@linkcode gemmRaw} calls), plus gemv and ger, in single and double
+ * precision. (gemv / ger measured slower than gemm on the per-sample SGD
+ * shapes with OpenBLAS 0.3.21, so gemmRaw does not route to them.)
  * The ILP64 OpenBLAS that NumPy wheels bundle (`scipy_cblas_sgemm64_`, …)
  * is understood too, for `NNKIT_BLAS_LIB=/path/to/libscipy_openblas64_….so`.
  *
