@@ -1,7 +1,9 @@
 /*
  * Native kernels for lib/tensor/sparse_rows.ts: products of a sparse matrix
- * (exact zeros skipped; MNIST rows are ~81 % zeros) with a dense one, and
- * per-sample softmax-regression SGD. Compiled on first use by
+ * (exact zeros skipped; MNIST rows are ~81 % zeros) with a dense one,
+ * per-sample softmax-regression SGD, and the one-pass kernel of a one-layer
+ * net (forward, loss, accuracy and gradient reading X once; used by
+ * lib/train/train_linear.ts, which keeps TypeScript loops as its fallback). Compiled on first use by
  * lib/tensor/sparse_native.ts (cc -O3 -march=native -ffp-contract=off, with
  * OpenMP when the compiler has it) and loaded with Deno.dlopen; the
  * TypeScript loops in sparse_rows.ts are the same arithmetic in the same
@@ -203,7 +205,8 @@ void nnkit_softmax_sgd(const uint32_t *row_start, const uint16_t *col, const dou
  * chunk_stats [chunks · 3] scratch.
  * Outputs: stats[0] = Σ loss terms (not yet divided by the rows),
  * stats[1] = correct rows; with +8, G [d, k] = Σ_i x_iᵀ r_i (not scaled)
- * and rsum [k] = Σ_i r_i.
+ * and rsum [k] = Σ_i r_i. In mode 2 these are formed as inv · Σ_i x_iᵀ e_i
+ * − ysums (ysums from nnkit_linear_ysums), so X is read once there too.
  */
 #define LINEAR_CHUNK 4096
 
@@ -414,6 +417,11 @@ static inline void linear_chunk_k(const uint32_t *RS row_start, const uint16_t *
           e[j] = r[j];
           esum += r[j];
         }
+        /* The gradient's Σ x_iᵀ e_i: the caller forms inv · it − Σ x_iᵀ y_i. */
+        if (grad) {
+          for (int32_t j = 0; j < k; j++) rs[j] += r[j];
+          row_scatter(row_start, col, val, code, table, coded, i, r, k, g);
+        }
         continue;
       }
       if (!has_eps) {
@@ -484,13 +492,13 @@ static inline void batch_softmax_chunk_k(const uint32_t *RS row_start, const uin
     if ((mode & 3) == 2) {                                                                  \
       double total = 0;                                                                     \
       for (int32_t t = 0; t < chunks; t++) total += chunk_stats[3 * t + 2];                 \
-      const double inv = 1 / total;                                                         \
+      inv = 1 / total;                                                                      \
       _Pragma("omp parallel for schedule(dynamic, 1) if (chunks > 1)")                      \
       for (int32_t t = 0; t < chunks; t++) {                                                \
         const int32_t a = r0 + t * LINEAR_CHUNK;                                            \
         const int32_t c = a + LINEAR_CHUNK < r1 ? a + LINEAR_CHUNK : r1;                    \
         double *g = partials + (int64_t)t * (dk + KK);                                      \
-        batch_softmax_chunk_k(row_start, col, val, code, table, CODED, a, c, r0, KK, mode, eps, inv, Y, E, g,   \
+        batch_softmax_chunk_k(row_start, col, val, code, table, CODED, a, c, r0, KK, mode & ~8, eps, inv, Y, E, g,   \
                               g + dk, chunk_stats + 3 * t);                                 \
       }                                                                                     \
     }                                                                                       \
@@ -499,11 +507,12 @@ static inline void batch_softmax_chunk_k(const uint32_t *RS row_start, const uin
 void nnkit_linear_pass(const uint32_t *row_start, const uint16_t *col, const double *val,
                        const uint8_t *code, const double *table, int32_t r0, int32_t r1, int32_t d, const double *W, const double *b,
                        int32_t k, int32_t mode, double eps, const double *Y, double *E,
-                       double *partials, double *chunk_stats, double *G, double *rsum,
-                       double *stats) {
+                       double *partials, double *chunk_stats, const double *ysums, double *G,
+                       double *rsum, double *stats) {
   const int32_t chunks = (r1 - r0 + LINEAR_CHUNK - 1) / LINEAR_CHUNK;
   const int64_t dk = (int64_t)d * k;
   const int grad = mode & 8;
+  double inv = 1;
   if (mode & 16) {
     if (k == 10) LINEAR_PASS_K(10, 1);
     else if (k == 1) LINEAR_PASS_K(1, 1);
@@ -524,8 +533,28 @@ void nnkit_linear_pass(const uint32_t *row_start, const uint16_t *col, const dou
   for (int64_t q = 0; q < dk + k; q++) {
     double s = 0;
     for (int32_t t = 0; t < chunks; t++) s += partials[(int64_t)t * (dk + k) + q];
+    if ((mode & 3) == 2) s = inv * s - ysums[q];
     if (q < dk) G[q] = s;
     else rsum[q - dk] = s;
+  }
+}
+
+/*
+ * ysums [d·k + k] = (Σ_i x_iᵀ y_i, Σ_i y_i) over rows r0 <= i < r1, in row
+ * order: the constant part of the whole-batch softmax's gradient (mode 2).
+ */
+void nnkit_linear_ysums(const uint32_t *row_start, const uint16_t *col, const double *val,
+                        int32_t r0, int32_t r1, int32_t d, int32_t k, const double *Y,
+                        double *ysums) {
+  const int64_t dk = (int64_t)d * k;
+  for (int64_t q = 0; q < dk + k; q++) ysums[q] = 0;
+  for (int32_t i = r0; i < r1; i++) {
+    const double *y = Y + (int64_t)i * k;
+    for (int32_t j = 0; j < k; j++) ysums[dk + j] += y[j];
+    for (uint32_t p = row_start[i]; p < row_start[i + 1]; p++) {
+      double *g = ysums + (int64_t)col[p] * k;
+      for (int32_t j = 0; j < k; j++) g[j] += val[p] * y[j];
+    }
   }
 }
 

@@ -54,7 +54,12 @@ const SYMBOLS = {
       B,
       B,
       B,
+      B,
     ],
+    result: "void",
+  },
+  nnkit_linear_ysums: {
+    parameters: [B, B, B, "i32", "i32", "i32", "i32", B, B],
     result: "void",
   },
   nnkit_openmp: { parameters: [], result: "i32" },

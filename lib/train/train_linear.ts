@@ -185,6 +185,8 @@ class PassBuffers {
   readonly G: Float64Array;
   readonly rsum: Float64Array;
   readonly stats = new Float64Array(2);
+  /** `(Xᵀ·Y, colSums(Y))` of the rows passed, for the whole-batch softmax's gradient. */
+  ysums: Float64Array | undefined;
   constructor(readonly rows: number, d: number, k: number, overBatch: boolean) {
     const chunks = Math.ceil(rows / LINEAR_CHUNK);
     this.E = new Float64Array(overBatch ? rows * k : 1);
@@ -215,6 +217,24 @@ function nativePass(
   const { start, end, gradient } = range;
   const out = model.output === "sigmoid" ? 0 : model.overBatch ? 2 : 1;
   const eps = model.logEpsilon;
+  let ysums: Float64Array = NO_CODES_TABLE;
+  if (out === 2 && gradient) {
+    if (pass.ysums === undefined) {
+      pass.ysums = new Float64Array(X.cols * model.k + model.k);
+      native.nnkit_linear_ysums(
+        X.rowStart,
+        X.colIndex,
+        X.values,
+        start,
+        end,
+        X.cols,
+        model.k,
+        Y.data as Float64Array,
+        pass.ysums,
+      );
+    }
+    ysums = pass.ysums;
+  }
   const coded = X.codes !== null;
   const mode = out + (eps !== undefined || out === 2 ? 4 : 0) + (gradient ? 8 : 0) +
     (coded ? 16 : 0);
@@ -236,6 +256,7 @@ function nativePass(
     pass.E,
     pass.partials,
     pass.chunkStats,
+    ysums,
     pass.G,
     pass.rsum,
     pass.stats,
