@@ -96,7 +96,9 @@ Deno.test("train() allocates nothing per step (a model that allocates nothing)",
       { ...common, epochs: 20, batchSize: 1, recordUpdates: "runningSum" },
       2000,
     );
-    assert.ok(bytes < 4, `${bytes.toFixed(2)} bytes per update`);
+    // The recorded per-update value itself takes 8 bytes (up to ~12 while the
+    // array's capacity grows), so one extra object per step would show as >= 24.
+    assert.ok(bytes < 16, `${bytes.toFixed(2)} bytes per update`);
   });
   await t.step("mini-batch SGD with a partial last batch", async () => {
     const bytes = await bytesPerUpdate({ ...common, epochs: 100, batchSize: 7 }, 2000);
