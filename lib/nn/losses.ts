@@ -201,6 +201,20 @@ export function crossEntropyBackward(
   return D;
 }
 
+/** Target probabilities below this are scored from the logits (see {@linkcode softmaxCrossEntropy}). */
+const MIN_PROBABILITY = 1e-30;
+
+/** Options of {@linkcode softmaxCrossEntropy}. */
+export interface SoftmaxCrossEntropyOptions extends LossOptions {
+  /**
+   * `softmax(Z)` `[n, k]` when the caller already has it (a forward pass): a
+   * row's loss is then `−Σⱼ yⱼ log pⱼ`, one logarithm per target instead of k
+   * exponentials, and the log-sum-exp of the logits only for rows whose
+   * target probability is below 1e-30 (where `p` has lost its digits).
+   */
+  probabilities?: Matrix;
+}
+
 /**
  * Categorical cross-entropy of `softmax(Z)` computed from the logits:
  * `Σᵢ Σⱼ yᵢⱼ (logΣₖ e^(zᵢₖ) − zᵢⱼ)` with a max-shifted log-sum-exp, exact even
@@ -208,22 +222,50 @@ export function crossEntropyBackward(
  *
  * @param Z Logits `[n, k]`.
  * @param Y One-hot targets `[n, k]`.
+ * @param options `reduction`, and `probabilities` (`softmax(Z)`, `[n, k]`) to skip the exponentials.
  * @returns The reduced loss.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { Matrix } from "../tensor/matrix.ts";
+ * import { softmax } from "./activations.ts";
  * import { softmaxCrossEntropy } from "./losses.ts";
  *
- * assert.equal(softmaxCrossEntropy(Matrix.from([[1000, -1000]]), Matrix.from([[0, 1]])), 2000);
+ * const Z = Matrix.from([[1000, -1000]]), Y = Matrix.from([[0, 1]]);
+ * assert.equal(softmaxCrossEntropy(Z, Y), 2000);
+ * assert.equal(softmaxCrossEntropy(Z, Y, { probabilities: softmax(Z) }), 2000); // p = 0: from Z
  * ```
  */
-export function softmaxCrossEntropy(Z: Matrix, Y: Matrix, options: LossOptions = {}): number {
+export function softmaxCrossEntropy(
+  Z: Matrix,
+  Y: Matrix,
+  options: SoftmaxCrossEntropyOptions = {},
+): number {
   checkPair("compute softmax cross-entropy", Z, Y);
   const z = Z.data, y = Y.data, k = Z.cols;
+  const P = options.probabilities;
+  if (P !== undefined) checkPair("compute softmax cross-entropy", P, Y);
+  const p = P?.data;
   let total = 0;
   for (let o = 0; o < z.length; o += k) {
+    if (p !== undefined) {
+      // −Σⱼ yⱼ log pⱼ while every target probability keeps its digits (inlined: a helper
+      // returning a double would box it, one allocation per row).
+      let row = 0, ok = true;
+      for (let j = o; j < o + k; j++) {
+        if (y[j] === 0) continue;
+        if (!(p[j] >= MIN_PROBABILITY)) {
+          ok = false;
+          break;
+        }
+        row -= y[j] * Math.log(p[j]);
+      }
+      if (ok) {
+        total += row;
+        continue;
+      }
+    }
     let m = z[o];
     for (let j = 1; j < k; j++) if (z[o + j] > m) m = z[o + j];
     let s = 0;

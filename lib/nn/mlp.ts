@@ -483,7 +483,7 @@ export class Mlp implements Model {
       case "crossEntropy":
         value = out === "softmax" && !this.seedFaithful.softmaxOverBatch &&
             this.logEpsilon === undefined
-          ? softmaxCrossEntropy(Z, Y, opts)
+          ? softmaxCrossEntropy(Z, Y, { reduction: opts.reduction, probabilities: A })
           : crossEntropy(A, Y, opts);
         break;
       case "binaryCrossEntropy":

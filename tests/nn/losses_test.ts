@@ -163,3 +163,35 @@ Deno.test("crossEntropyBackward() is −Y/P: zero where the target is zero", () 
   assert.deepEqual(g.toArray(), [[0, -4 / 3]]);
   assert.equal(sum(mul(g, Matrix.from([[0.25, 0.75]]))), -1);
 });
+
+Deno.test("softmaxCrossEntropy() with the probabilities given equals the logit form", async (t) => {
+  await t.step("on random logits, float64 and float32", () => {
+    const prng = new Prng(11);
+    for (const dtype of ["float64", "float32"] as const) {
+      const Z = Matrix.zeros(50, 10, dtype), Y = Matrix.zeros(50, 10, dtype);
+      prng.fillNormal(Z.data, 0, 3);
+      for (let i = 0; i < 50; i++) Y.set(i, prng.int(10), 1);
+      const exact = softmaxCrossEntropy(Z, Y);
+      const fromP = softmaxCrossEntropy(Z, Y, { probabilities: softmax(Z) });
+      assert.ok(Math.abs(fromP - exact) <= (dtype === "float64" ? 1e-13 : 1e-6), `${dtype}`);
+    }
+  });
+  await t.step("rows whose target probability underflows fall back to the logits", () => {
+    const Z = Matrix.from([[0, 800], [2, 1]]), Y = Matrix.from([[1, 0], [1, 0]]);
+    const P = softmax(Z); // P[0][0] = e^-800 = 0
+    assert.equal(P.get(0, 0), 0);
+    close(
+      softmaxCrossEntropy(Z, Y, { probabilities: P, reduction: "sum" }),
+      800 + Math.log1p(Math.exp(-1)),
+    );
+  });
+  await t.step("probabilities of another shape are refused", () => {
+    assert.throws(
+      () =>
+        softmaxCrossEntropy(Matrix.zeros(2, 3), Matrix.zeros(2, 3), {
+          probabilities: Matrix.zeros(3, 2),
+        }),
+      /Cannot compute softmax cross-entropy: predictions and targets differ in shape, got \[3, 2\] and \[2, 3\]/,
+    );
+  });
+});
