@@ -364,6 +364,42 @@ export function logTicks(columns: readonly Numbers[]): number[] {
 }
 
 /**
+ * How many rows plotly's horizontal legend takes: one when every entry fits
+ * side by side in the plot's width, else a grid of columns as wide as the
+ * widest entry (symbol and gaps ≈ 40 px, ≈ 6.6 px per character at the
+ * template's 13 px font).
+ *
+ * @param names Legend entries.
+ * @param width Width available to the legend in CSS pixels (the plot area).
+ * @returns Rows, at least 1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { legendRows } from "./charts.ts";
+ *
+ * assert.equal(legendRows(["SGD", "batch GD"], 620), 1);
+ * assert.equal(legendRows(["seed's printed train accuracy", "seed-faithful, train", "seed-faithful, dev", "corrected, train", "corrected, dev"], 620), 3);
+ * ```
+ */
+export function legendRows(names: readonly string[], width: number): number {
+  const widths = names.map((name) => 40 + 6.6 * name.length);
+  if (widths.reduce((a, b) => a + b, 0) <= width) return 1;
+  const perRow = Math.max(1, Math.floor(width / Math.max(...widths)));
+  return Math.ceil(names.length / perRow);
+}
+
+/** Top margin that leaves room for the title and every row of the legend above the plot. */
+function legendTopMargin(
+  series: readonly { name: string }[],
+  layout: PlotlyLayout,
+  options: ChartOptions,
+): number {
+  const rows = legendRows(series.map((s) => s.name), layout.width - 100);
+  return (options.title !== undefined ? 64 : 20) + 20 * rows;
+}
+
+/**
  * A line chart with one trace per series and a legend when there are
  * several: loss against iteration, accuracy against epoch, ….
  *
@@ -419,7 +455,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   });
   const layout = layoutBase(options, DEFAULT_SIZE);
   layout.showlegend = series.length > 1;
-  if (layout.showlegend) layout.margin = { t: options.title !== undefined ? 84 : 40 };
+  if (layout.showlegend) layout.margin = { t: legendTopMargin(series, layout, options) };
   layout.xaxis = { title: { text: options.xTitle ?? "" } };
   layout.yaxis = { title: { text: options.yTitle ?? "" } };
   if (options.logY) {
@@ -653,7 +689,7 @@ export function barChart(
   });
   const layout = layoutBase(options, DEFAULT_SIZE);
   layout.showlegend = series.length > 1;
-  if (layout.showlegend) layout.margin = { t: options.title !== undefined ? 84 : 40 };
+  if (layout.showlegend) layout.margin = { t: legendTopMargin(series, layout, options) };
   layout.barmode = "group";
   layout.xaxis = { title: { text: options.xTitle ?? "class" }, type: "category" };
   layout.yaxis = { title: { text: options.yTitle ?? "" } };

@@ -7,6 +7,7 @@ import {
   HEATMAP_SIZE,
   type HeatmapTrace,
   isPlotlyFigure,
+  legendRows,
   lineChart,
   NNKIT_TEMPLATE,
   type ScatterTrace,
@@ -198,4 +199,18 @@ Deno.test("isPlotlyFigure() tells figures from images and junk", () => {
   assert.ok(!isPlotlyFigure("figure"));
   assert.ok(!isPlotlyFigure({ data: [], layout: null }));
   assert.ok(!isPlotlyFigure({ png: new Uint8Array(), width: 1, height: 1 }));
+});
+
+Deno.test("lineChart() leaves room above the plot for every row of a long legend", () => {
+  const names = ["seed's printed train accuracy", "seed-faithful, train", "seed-faithful, dev"];
+  const long = names.concat(["corrected, train", "corrected, dev"]);
+  const short = lineChart([{ name: "SGD", y: [1, 2] }, { name: "batch", y: [2, 1] }], {
+    title: "t",
+  });
+  const tall = lineChart(long.map((name) => ({ name, y: [1, 2] })), { title: "t" });
+  assert.equal(legendRows(long, 620), 3);
+  assert.equal((short.layout.margin as { t: number }).t, 84); // title + one legend row
+  assert.equal((tall.layout.margin as { t: number }).t, 64 + 3 * 20);
+  const untitled = lineChart(long.map((name) => ({ name, y: [1, 2] })), { width: 1400 });
+  assert.equal((untitled.layout.margin as { t: number }).t, 20 + 20 * legendRows(long, 1300));
 });
