@@ -389,14 +389,17 @@ export function legendRows(names: readonly string[], width: number): number {
   return Math.ceil(names.length / perRow);
 }
 
-/** Top margin that leaves room for the title and every row of the legend above the plot. */
-function legendTopMargin(
-  series: readonly { name: string }[],
-  layout: PlotlyLayout,
-  options: ChartOptions,
-): number {
+/**
+ * Room above the plot for the title and every row of the legend: a top
+ * margin sized to both, and the title pinned to the top of the figure (by
+ * default plotly centres it in the margin, where a tall legend is).
+ */
+function placeLegend(series: readonly { name: string }[], layout: PlotlyLayout): void {
   const rows = legendRows(series.map((s) => s.name), layout.width - 100);
-  return (options.title !== undefined ? 64 : 20) + 20 * rows;
+  layout.margin = { t: (layout.title !== undefined ? 64 : 20) + 20 * rows };
+  if (layout.title !== undefined) {
+    layout.title = { ...layout.title, yref: "container", y: 1, yanchor: "top", pad: { t: 18 } };
+  }
 }
 
 /**
@@ -455,7 +458,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   });
   const layout = layoutBase(options, DEFAULT_SIZE);
   layout.showlegend = series.length > 1;
-  if (layout.showlegend) layout.margin = { t: legendTopMargin(series, layout, options) };
+  if (layout.showlegend) placeLegend(series, layout);
   layout.xaxis = { title: { text: options.xTitle ?? "" } };
   layout.yaxis = { title: { text: options.yTitle ?? "" } };
   if (options.logY) {
@@ -689,7 +692,7 @@ export function barChart(
   });
   const layout = layoutBase(options, DEFAULT_SIZE);
   layout.showlegend = series.length > 1;
-  if (layout.showlegend) layout.margin = { t: legendTopMargin(series, layout, options) };
+  if (layout.showlegend) placeLegend(series, layout);
   layout.barmode = "group";
   layout.xaxis = { title: { text: options.xTitle ?? "class" }, type: "category" };
   layout.yaxis = { title: { text: options.yTitle ?? "" } };
