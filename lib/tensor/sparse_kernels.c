@@ -128,6 +128,79 @@ void nnkit_csr_tmatmul_acc(const uint32_t *row_start, const uint16_t *col, const
 }
 
 /*
+ * Row-chunked Xᵀ·R, parallel and independent of the thread count: rows
+ * r0 <= i < r1 split into `chunks` equal ranges, chunk t summed into its own
+ * partial P_t [d, k] (P_t[c] += v · R[i − r0]) by one thread, then
+ * G = alpha · (P_0 + P_1 + …) in chunk order (G += … with accumulate). partials holds
+ * chunks · d · k elements (scratch). Defined for double and float (every
+ * float operation rounds to float; the sparse values are rounded to float
+ * first), with the float twin of nnkit_csr_matmul beside it.
+ */
+#define DEFINE_TMATMUL_CHUNKS(T, SUFFIX)                                                   \
+  static inline void csr_tpartial_##SUFFIX##_k(                                           \
+      const uint32_t *RS row_start, const uint16_t *RS col, const double *RS val,         \
+      int32_t a, int32_t b, int32_t r0, const T *RS R, const int32_t k, int64_t dk,       \
+      T *RS P) {                                                                           \
+    for (int64_t q = 0; q < dk; q++) P[q] = 0;                                            \
+    for (int32_t i = a; i < b; i++) {                                                     \
+      const T *RS r = R + (int64_t)(i - r0) * k;                                          \
+      const uint32_t end = row_start[i + 1];                                              \
+      for (uint32_t p = row_start[i]; p < end; p++) {                                     \
+        const T v = (T)val[p];                                                            \
+        T *RS g = P + (int64_t)col[p] * k;                                                \
+        for (int32_t j = 0; j < k; j++) g[j] += v * r[j];                                 \
+      }                                                                                    \
+    }                                                                                      \
+  }                                                                                        \
+  void nnkit_csr_tmatmul_chunks_##SUFFIX(                                                  \
+      const uint32_t *row_start, const uint16_t *col, const double *val, int32_t r0,      \
+      int32_t r1, const T *R, int32_t k, int32_t d, T alpha, int32_t accumulate, int32_t chunks,      \
+      T *partials, T *G) {                                                                 \
+    const int64_t dk = (int64_t)d * k;                                                    \
+    PARALLEL_CHUNKS(0, chunks, 2, {                                                        \
+      for (int32_t t = a; t < b; t++) {                                                    \
+        const int32_t lo = r0 + (int32_t)((int64_t)(r1 - r0) * t / chunks);               \
+        const int32_t hi = r0 + (int32_t)((int64_t)(r1 - r0) * (t + 1) / chunks);         \
+        T *P = partials + (int64_t)t * dk;                                                 \
+        if (k == 10) csr_tpartial_##SUFFIX##_k(row_start, col, val, lo, hi, r0, R, 10, dk, P); \
+        else csr_tpartial_##SUFFIX##_k(row_start, col, val, lo, hi, r0, R, k, dk, P);     \
+      }                                                                                    \
+    });                                                                                    \
+    for (int64_t q = 0; q < dk; q++) {                                                    \
+      T s = partials[q];                                                                   \
+      for (int32_t t = 1; t < chunks; t++) s += partials[(int64_t)t * dk + q];            \
+      G[q] = accumulate ? G[q] + alpha * s : alpha * s;                                   \
+    }                                                                                      \
+  }
+
+DEFINE_TMATMUL_CHUNKS(double, f64)
+DEFINE_TMATMUL_CHUNKS(float, f32)
+
+/* nnkit_csr_matmul with float W, bias and Z (sparse values rounded to float). */
+static inline void csr_matmul_f32_k(const uint32_t *RS row_start, const uint16_t *RS col,
+                                    const double *RS val, int32_t r0, int32_t r1,
+                                    const float *RS W, const float *RS b, const int32_t k,
+                                    float *RS Z, int32_t z0) {
+  for (int32_t i = r0; i < r1; i++) {
+    float *RS z = Z + (int64_t)(i - z0) * k;
+    for (int32_t j = 0; j < k; j++) z[j] = b[j];
+    const uint32_t end = row_start[i + 1];
+    for (uint32_t p = row_start[i]; p < end; p++) {
+      const float v = (float)val[p];
+      const float *RS w = W + (int64_t)col[p] * k;
+      for (int32_t j = 0; j < k; j++) z[j] += v * w[j];
+    }
+  }
+}
+
+void nnkit_csr_matmul_f32(const uint32_t *row_start, const uint16_t *col, const double *val,
+                          int32_t r0, int32_t r1, const float *W, const float *bias, int32_t k,
+                          float *Z) {
+  if (k == 10) PARALLEL_CHUNKS(r0, r1, 1024, csr_matmul_f32_k(row_start, col, val, a, b, W, bias, 10, Z, r0));
+  else PARALLEL_CHUNKS(r0, r1, 1024, csr_matmul_f32_k(row_start, col, val, a, b, W, bias, k, Z, r0));
+}
+
+/*
  * Per-sample SGD of softmax regression over rows r0 <= i < r1 in order:
  * z = x·W + b, p = softmax(z), W -= lr · xᵀ(p − y), b -= lr · (p − y).
  * out[0] += the per-sample losses before each update (−log p_y, or

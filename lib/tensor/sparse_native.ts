@@ -24,6 +24,15 @@ const B = "buffer" as const;
 const SYMBOLS = {
   nnkit_csr_matmul: { parameters: [B, B, B, "i32", "i32", B, B, "i32", B], result: "void" },
   nnkit_csc_tmatmul: { parameters: [B, B, B, "i32", "i32", B, "i32", "f64", B], result: "void" },
+  nnkit_csr_matmul_f32: { parameters: [B, B, B, "i32", "i32", B, B, "i32", B], result: "void" },
+  nnkit_csr_tmatmul_chunks_f64: {
+    parameters: [B, B, B, "i32", "i32", B, "i32", "i32", "f64", "i32", "i32", B, B],
+    result: "void",
+  },
+  nnkit_csr_tmatmul_chunks_f32: {
+    parameters: [B, B, B, "i32", "i32", B, "i32", "i32", "f32", "i32", "i32", B, B],
+    result: "void",
+  },
   nnkit_csr_tmatmul_acc: {
     parameters: [B, B, B, "i32", "i32", B, "i32", "f64", B],
     result: "void",

@@ -8,12 +8,13 @@
  * (`sparse_kernels.c`, see `sparse_native.ts`) once `loadSparseKernels()`
  * has loaded them, else as the TypeScript
  * loops below: the same arithmetic in the same order. Dense operands are
- * float64.
+ * float64 or float32 (all of one product in one dtype); in float32 every
+ * product and sum rounds to float32, in C as in TypeScript (`Math.fround`).
  *
  * @module
  */
 
-import { formatShape, Matrix } from "./matrix.ts";
+import { allocate, type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
 import { sparseKernels } from "./sparse_native.ts";
 
 /** The transposed layout (CSC) of a {@linkcode SparseRows}, built on demand. */
@@ -226,7 +227,7 @@ export function sparseRows(X: Matrix): SparseRows {
 export interface SparseMatmulOptions {
   /** Row vector `[1, k]` added to every output row. Default none. */
   bias?: Matrix;
-  /** Output `[end − start, k]` float64 (reused, not allocated). */
+  /** Output `[end − start, k]` in `W`'s dtype (reused, not allocated). */
   out?: Matrix;
   /** First row of `A` to multiply. Default 0. */
   start?: number;
@@ -251,11 +252,81 @@ function checkFloat64(M: Matrix, name: string, op: string): Float64Array {
   return M.data;
 }
 
+function checkDtype(M: Matrix, dtype: DType, name: string, op: string): FloatArray {
+  if (M.dtype !== dtype) {
+    throw new TypeError(
+      `Cannot ${op}: ${name} must be ${dtype} like the dense operand, got ${M.dtype}`,
+    );
+  }
+  return M.data;
+}
+
+/** Rows per chunk of {@linkcode sparseTransposeMatmul}'s chunked sums, and the most chunks. */
+const CHUNK_ROWS = 4096, MAX_CHUNKS = 8;
+
+/** Fixed by the row count alone, so results do not depend on the thread count. */
+function chunkCount(rows: number): number {
+  return Math.max(1, Math.min(MAX_CHUNKS, Math.ceil(rows / CHUNK_ROWS)));
+}
+
+const partialScratch: { float32: Float32Array; float64: Float64Array } = {
+  float32: new Float32Array(0),
+  float64: new Float64Array(0),
+};
+
+/** A reused scratch array of at least `length` elements (grown, never shrunk). */
+function partials(dtype: DType, length: number): FloatArray {
+  if (partialScratch[dtype].length < length) {
+    if (dtype === "float32") partialScratch.float32 = new Float32Array(length);
+    else partialScratch.float64 = new Float64Array(length);
+  }
+  return partialScratch[dtype];
+}
+
+/**
+ * `G = α·Σ_t P_t` (or `G += …`) where chunk `t` of the rows sums
+ * `P_t = Σ_i x_iᵀ·r_i`: the TypeScript twin of `nnkit_csr_tmatmul_chunks_*`.
+ */
+function tmatmulChunksTs(
+  A: SparseRows,
+  r: FloatArray,
+  k: number,
+  range: readonly [number, number],
+  alpha: number,
+  accumulate: boolean,
+  P: FloatArray,
+  g: FloatArray,
+): void {
+  const [start, end] = range, { rowStart, colIndex, values } = A;
+  const f32 = g instanceof Float32Array, dk = A.cols * k, chunks = chunkCount(end - start);
+  const round = f32 ? Math.fround : (x: number) => x;
+  const a = round(alpha);
+  for (let t = 0; t < chunks; t++) {
+    const lo = start + Math.floor((end - start) * t / chunks);
+    const hi = start + Math.floor((end - start) * (t + 1) / chunks);
+    const base = t * dk;
+    P.fill(0, base, base + dk);
+    for (let i = lo; i < hi; i++) {
+      const q = (i - start) * k;
+      for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
+        const v = round(values[p]), o = base + colIndex[p] * k;
+        for (let j = 0; j < k; j++) P[o + j] += round(v * r[q + j]);
+      }
+    }
+  }
+  for (let q = 0; q < dk; q++) {
+    let sum = P[q];
+    for (let t = 1; t < chunks; t++) sum = round(sum + P[t * dk + q]);
+    const step = round(a * sum);
+    g[q] = accumulate ? g[q] + step : step;
+  }
+}
+
 /**
  * `Z = A[start:end]·W + bias`, skipping `A`'s zeros.
  *
  * @param A Sparse `[n, d]`.
- * @param W Dense `[d, k]`, float64.
+ * @param W Dense `[d, k]`, float64 or float32 (`bias` and `out` the same).
  * @param options `bias [1, k]`, `out [end − start, k]`, row range.
  * @returns `Z [end − start, k]`.
  * @throws {RangeError} When shapes do not match (both printed).
@@ -281,31 +352,39 @@ export function sparseMatmul(A: SparseRows, W: Matrix, options: SparseMatmulOpti
     );
   }
   const [start, end] = rowRange(A, options.start, options.end, op);
-  const k = W.cols, w = checkFloat64(W, "W", op);
+  const k = W.cols, w = W.data, dtype = W.dtype;
   const bias = options.bias;
   if (bias !== undefined && (bias.rows !== 1 || bias.cols !== k)) {
     throw new RangeError(`Cannot ${op}: bias must be [1, ${k}], got ${formatShape(bias.shape)}`);
   }
-  const b = bias === undefined ? new Float64Array(k) : checkFloat64(bias, "bias", op);
-  const out = options.out ?? Matrix.zeros(end - start, k);
+  const b = bias === undefined ? allocate(dtype, k) : checkDtype(bias, dtype, "bias", op);
+  const out = options.out ?? Matrix.zeros(end - start, k, dtype);
   if (out.rows !== end - start || out.cols !== k) {
     throw new RangeError(
       `Cannot ${op}: out must be ${formatShape([end - start, k])}, got ${formatShape(out.shape)}`,
     );
   }
-  const z = checkFloat64(out, "out", op);
+  const z = checkDtype(out, dtype, "out", op);
   const native = sparseKernels();
+  const { rowStart, colIndex, values } = A;
   if (native !== null) {
-    native.nnkit_csr_matmul(A.rowStart, A.colIndex, A.values, start, end, w, b, k, z);
+    const kernel = dtype === "float32" ? native.nnkit_csr_matmul_f32 : native.nnkit_csr_matmul;
+    kernel(rowStart, colIndex, values, start, end, w, b, k, z);
     return out;
   }
-  const { rowStart, colIndex, values } = A;
+  const f32 = dtype === "float32";
   for (let i = start; i < end; i++) {
     const o = (i - start) * k;
     for (let j = 0; j < k; j++) z[o + j] = b[j];
     for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
-      const v = values[p], c = colIndex[p] * k;
-      for (let j = 0; j < k; j++) z[o + j] += v * w[c + j];
+      const c = colIndex[p] * k;
+      if (f32) {
+        const v = Math.fround(values[p]);
+        for (let j = 0; j < k; j++) z[o + j] += Math.fround(v * w[c + j]);
+      } else {
+        const v = values[p];
+        for (let j = 0; j < k; j++) z[o + j] += v * w[c + j];
+      }
     }
   }
   return out;
@@ -315,7 +394,7 @@ export function sparseMatmul(A: SparseRows, W: Matrix, options: SparseMatmulOpti
 export interface SparseTransposeMatmulOptions {
   /** Scale α. Default 1. */
   alpha?: number;
-  /** Output `[d, k]` float64. */
+  /** Output `[d, k]` in `R`'s dtype. */
   out?: Matrix;
   /** Add into `out` instead of overwriting it. Default `false`. */
   accumulate?: boolean;
@@ -327,12 +406,15 @@ export interface SparseTransposeMatmulOptions {
 
 /**
  * `G = α·A[start:end]ᵀ·R` (or `G += …` with `accumulate`), skipping `A`'s
- * zeros: the weight gradient `Xᵀ·dZ` of a linear layer. Over all rows
- * without `accumulate` it runs by columns (CSC, built once); otherwise by
- * rows.
+ * zeros: the weight gradient `Xᵀ·dZ` of a linear layer (or, with
+ * `accumulate` and `alpha = −η`, the update `W −= η·Xᵀ·dZ` itself). In
+ * float64 over all rows without `accumulate` it runs by columns (CSC, built
+ * once) and over a row range by rows; in float32 or with `accumulate` the
+ * rows split into up to 8 fixed chunks summed in parallel, then added in
+ * chunk order (the result does not depend on the thread count).
  *
  * @param A Sparse `[n, d]`.
- * @param R Dense `[end − start, k]`, float64.
+ * @param R Dense `[end − start, k]`, float64 or float32 (`out` the same).
  * @param options `alpha`, `out [d, k]`, `accumulate`, row range.
  * @returns `G [d, k]`.
  * @throws {RangeError} When shapes do not match (both printed).
@@ -362,16 +444,44 @@ export function sparseTransposeMatmul(
       }, got ${formatShape(R.shape)}`,
     );
   }
-  const k = R.cols, r = checkFloat64(R, "R", op), alpha = options.alpha ?? 1;
-  const out = options.out ?? Matrix.zeros(A.cols, k);
+  const k = R.cols, dtype = R.dtype, alpha = options.alpha ?? 1;
+  const out = options.out ?? Matrix.zeros(A.cols, k, dtype);
   if (out.rows !== A.cols || out.cols !== k) {
     throw new RangeError(
       `Cannot ${op}: out must be ${formatShape([A.cols, k])}, got ${formatShape(out.shape)}`,
     );
   }
-  const g = checkFloat64(out, "out", op);
+  const g = checkDtype(out, dtype, "out", op);
   const native = sparseKernels();
-  if (!options.accumulate && start === 0 && end === A.rows) {
+  if (dtype === "float32" || options.accumulate) {
+    const P = partials(dtype, chunkCount(end - start) * A.cols * k);
+    if (native === null) {
+      tmatmulChunksTs(A, R.data, k, [start, end], alpha, options.accumulate ?? false, P, g);
+      return out;
+    }
+    const kernel = dtype === "float32"
+      ? native.nnkit_csr_tmatmul_chunks_f32
+      : native.nnkit_csr_tmatmul_chunks_f64;
+    const acc = options.accumulate ? 1 : 0, chunks = chunkCount(end - start);
+    kernel(
+      A.rowStart,
+      A.colIndex,
+      A.values,
+      start,
+      end,
+      R.data,
+      k,
+      A.cols,
+      alpha,
+      acc,
+      chunks,
+      P,
+      g,
+    );
+    return out;
+  }
+  const r = checkFloat64(R, "R", op);
+  if (start === 0 && end === A.rows) {
     const { colStart, rowIndex, values } = A.columns();
     if (native !== null) {
       native.nnkit_csc_tmatmul(colStart, rowIndex, values, 0, A.cols, r, k, alpha, g);
@@ -388,7 +498,7 @@ export function sparseTransposeMatmul(
     }
     return out;
   }
-  if (!options.accumulate) g.fill(0);
+  g.fill(0);
   if (native !== null) {
     native.nnkit_csr_tmatmul_acc(A.rowStart, A.colIndex, A.values, start, end, r, k, alpha, g);
     return out;

@@ -105,13 +105,96 @@ Deno.test("sparse products: native kernels and TypeScript loops give the same bi
   await useSparseBackend("native");
 });
 
-Deno.test("sparse products reject mismatched shapes, float32 operands and bad row ranges", () => {
+for (const backend of backends) {
+  Deno.test(`sparse products in float32 equal the dense float32 products (${backend})`, async (t) => {
+    await useSparseBackend(backend);
+    const prng = new Prng(5);
+    // 9,000 rows: three chunks in the chunked Xᵀ·R.
+    const X = sparseish(9000, 30, 0.8, prng).astype("float32"), A = sparseRows(X);
+    for (const k of [10, 7]) {
+      await t.step(`k = ${k}`, () => {
+        const W = sparseish(30, k, 0, prng).astype("float32");
+        const b = sparseish(1, k, 0, prng).astype("float32");
+        const R = sparseish(9000, k, 0, prng).astype("float32");
+        const Z = sparseMatmul(A, W, { bias: b });
+        assert.equal(Z.dtype, "float32");
+        assert.ok(maxAbsDiff(Z, addRowVector(matmul(X, W), b)) < 1e-5);
+        const G = sparseTransposeMatmul(A, R, { alpha: 0.5 });
+        assert.equal(G.dtype, "float32");
+        const dense = matmul(X.astype("float64"), R.astype("float64"), {
+          transA: true,
+          alpha: 0.5,
+        });
+        assert.ok(maxAbsDiff(G.astype("float64"), dense) < 1e-3 * Math.max(1, ...dense.data));
+        // The fused update: W0 − 0.5·Xᵀ·R accumulated into W0.
+        const W0 = sparseish(30, k, 0, prng).astype("float32"), before = W0.astype("float64");
+        sparseTransposeMatmul(A, R, { alpha: -0.5, out: W0, accumulate: true });
+        const expected = matmul(X.astype("float64"), R.astype("float64"), {
+          transA: true,
+          alpha: -0.5,
+          beta: 1,
+          out: before,
+        });
+        assert.ok(maxAbsDiff(W0.astype("float64"), expected) < 1e-3 * Math.max(1, ...dense.data));
+      });
+    }
+  });
+
+  Deno.test(`sparseTransposeMatmul() accumulates in float64 over chunks (${backend})`, async () => {
+    await useSparseBackend(backend);
+    const prng = new Prng(6);
+    const X = sparseish(10000, 20, 0.8, prng), A = sparseRows(X);
+    const R = sparseish(10000, 10, 0, prng), G = sparseish(20, 10, 0, prng);
+    const expected = matmul(X, R, { transA: true, alpha: -0.1, beta: 1, out: G.clone() });
+    sparseTransposeMatmul(A, R, { alpha: -0.1, out: G, accumulate: true });
+    assert.ok(maxAbsDiff(G, expected) < 1e-12);
+  });
+}
+
+Deno.test("float32 and chunked sparse products: native kernels and TypeScript loops give the same bits", async (t) => {
+  if (!native) {
+    t.step({ name: "native build unavailable here", ignore: true, fn: () => {} });
+    return;
+  }
+  const prng = new Prng(7);
+  const X = sparseish(9000, 40, 0.8, prng), A = sparseRows(X);
+  const W = sparseish(40, 10, 0, prng).astype("float32");
+  const b = sparseish(1, 10, 0, prng).astype("float32");
+  const R64 = sparseish(9000, 10, 0, prng), R = R64.astype("float32");
+  const run = async (backend: "native" | "ts") => {
+    await useSparseBackend(backend);
+    const W0 = W.clone(), G0 = W.astype("float64");
+    sparseTransposeMatmul(A, R, { alpha: -0.1, out: W0, accumulate: true });
+    sparseTransposeMatmul(A, R64, { alpha: -0.1, out: G0, accumulate: true });
+    return [
+      sparseMatmul(A, W, { bias: b }),
+      sparseTransposeMatmul(A, R, { alpha: 1 / 9000 }),
+      sparseTransposeMatmul(A, R.rowSlice(7, 300), { alpha: 0.5, start: 7, end: 300 }),
+      W0,
+      G0,
+    ];
+  };
+  const fast = await run("native"), slow = await run("ts");
+  for (let i = 0; i < fast.length; i++) {
+    assert.deepEqual(fast[i].data, slow[i].data, `product ${i}`);
+  }
+  await useSparseBackend("native");
+});
+
+Deno.test("sparse products reject mismatched shapes, mixed dtypes and bad row ranges", () => {
   const A = sparseRows(Matrix.from([[0, 1], [2, 0]]));
   assert.throws(
     () => sparseMatmul(A, Matrix.zeros(3, 1)),
     /inner dimensions differ, got \[2, 2\] and \[3, 1\]/,
   );
-  assert.throws(() => sparseMatmul(A, Matrix.zeros(2, 1, "float32")), TypeError);
+  assert.throws(
+    () => sparseMatmul(A, Matrix.zeros(2, 1, "float32"), { bias: Matrix.zeros(1, 1) }),
+    /bias must be float32 like the dense operand, got float64/,
+  );
+  assert.throws(
+    () => sparseTransposeMatmul(A, Matrix.zeros(2, 1, "float32"), { out: Matrix.zeros(2, 1) }),
+    /out must be float32 like the dense operand, got float64/,
+  );
   assert.throws(() => sparseMatmul(A, Matrix.zeros(2, 1), { start: 1, end: 3 }), /\[1, 3\)/);
   assert.throws(
     () => sparseMatmul(A, Matrix.zeros(2, 2), { bias: Matrix.zeros(1, 3) }),
