@@ -10,6 +10,11 @@
  * fused output gradient `dZ = P − Y` for softmax + cross-entropy and
  * sigmoid + binary cross-entropy.
  *
+ * The input may also be {@linkcode SparseRows} (MNIST rows are ~81 %
+ * zeros): the first layer's two products, `X·W₁ + b₁` and `Xᵀ·dZ₁`, then
+ * skip the zeros (`sparse_rows.ts`); everything after the first layer is the
+ * same. `train()` passes a full batch this way when it is mostly zeros.
+ *
  * Hot paths allocate nothing per call: activations and deltas live in
  * workspaces kept per batch size (a few are cached, so alternating train
  * batches and evaluation does not reallocate), and every matrix product goes
@@ -25,6 +30,13 @@ import type { Prng } from "../random.ts";
 import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
 import { addRowVector, colSums } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
+import {
+  sparseMatmul,
+  type SparseMatmulOptions,
+  SparseRows,
+  sparseTransposeMatmul,
+  type SparseTransposeMatmulOptions,
+} from "../tensor/sparse_rows.ts";
 import {
   ACTIVATION_NAMES,
   activationBackward,
@@ -50,7 +62,10 @@ import {
   squaredErrorBackward,
 } from "./losses.ts";
 import { type Init, initialize } from "./init.ts";
-import type { Model } from "./model.ts";
+import type { SparseInputModel } from "./model.ts";
+
+/** What an {@linkcode Mlp} takes as input: dense rows, or rows without their zeros. */
+export type MlpInput = Matrix | SparseRows;
 
 /** Names of the losses an {@linkcode Mlp} can be trained on. */
 export type LossName = "squaredError" | "crossEntropy" | "binaryCrossEntropy";
@@ -174,6 +189,10 @@ class Workspace {
   backOptions: MatmulOptions[] | undefined;
   /** `{ reduction: "sum", out: dZ[L-1] }` for generic loss backwards. */
   lossBackOptions: LossBackwardOptions | undefined;
+  /** `{ out: Z[0], bias }` for a sparse first-layer forward product. */
+  readonly sparseForward: SparseMatmulOptions;
+  /** `{ out, alpha, accumulate }` for a sparse first-layer `Xᵀ·dZ`. */
+  readonly sparseBack: SparseTransposeMatmulOptions = {};
 
   constructor(
     n: number,
@@ -191,6 +210,7 @@ class Workspace {
       this.A.push(activations[l] === "linear" ? Z : Matrix.zeros(n, sizes[l + 1], dtype));
       this.forwardOptions.push({ out: Z });
     }
+    this.sparseForward = { out: this.Z[0] };
   }
 
   #updateOptions: MatmulOptions[] = [];
@@ -223,7 +243,9 @@ const MAX_WORKSPACES = 4;
  * A fully connected network implementing {@linkcode Model}; build one with
  * {@linkcode mlp}.
  */
-export class Mlp implements Model {
+export class Mlp implements SparseInputModel {
+  /** `predict`, `loss`, `lossAndGrad` and `trainStep` also take {@linkcode SparseRows}. */
+  readonly acceptsSparseRows = true as const;
   /** Layer widths `[in, hidden…, out]`. */
   readonly sizes: readonly number[];
   /** One activation per layer. */
@@ -431,20 +453,20 @@ export class Mlp implements Model {
     return next;
   }
 
-  #checkInput(X: Matrix, op: string): void {
+  #checkInput(X: MlpInput, op: string): void {
     if (X.cols !== this.sizes[0]) {
       throw new RangeError(
         `Cannot ${op}: X must have ${this.sizes[0]} columns, got ${formatShape(X.shape)}`,
       );
     }
-    if (X.dtype !== this.dtype) {
+    if (X instanceof Matrix && X.dtype !== this.dtype) {
       throw new TypeError(
         `Cannot ${op}: X dtype ${X.dtype} differs from the parameters' ${this.dtype}`,
       );
     }
   }
 
-  #checkTargets(X: Matrix, Y: Matrix, op: string): void {
+  #checkTargets(X: MlpInput, Y: Matrix, op: string): void {
     if (Y.rows !== X.rows || Y.cols !== this.outputSize) {
       throw new RangeError(
         `Cannot ${op}: Y must have shape ${formatShape([X.rows, this.outputSize])} for X ${
@@ -454,14 +476,19 @@ export class Mlp implements Model {
     }
   }
 
-  #forward(X: Matrix): Workspace {
+  #forward(X: MlpInput): Workspace {
     const ws = this.#workspace(X.rows);
     const L = this.activations.length;
-    let input = X;
+    let input: Matrix | undefined;
     for (let l = 0; l < L; l++) {
       const Z = ws.Z[l];
-      matmul(input, this.weights[l], ws.forwardOptions[l]);
-      if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
+      if (l === 0 && X instanceof SparseRows) {
+        ws.sparseForward.bias = this.#hasBias ? this.biases[0] : undefined;
+        sparseMatmul(X, this.weights[0], ws.sparseForward);
+      } else {
+        matmul(input ?? X as Matrix, this.weights[l], ws.forwardOptions[l]);
+        if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
+      }
       if (l === L - 1 && this.seedFaithful.softmaxOverBatch) softmaxOverBatch(Z, ws.A[l]);
       else activationForward(this.activations[l], Z, ws.A[l]);
       input = ws.A[l];
@@ -499,9 +526,9 @@ export class Mlp implements Model {
    * Forward pass: `X [n, sizes[0]] → yHat [n, outputSize]`. Returns a
    * workspace that the next call with the same batch size overwrites.
    *
-   * @param X Inputs `[n, sizes[0]]`, same dtype as the parameters.
+   * @param X Inputs `[n, sizes[0]]`, same dtype as the parameters (or {@linkcode SparseRows}).
    */
-  predict(X: Matrix): Matrix {
+  predict(X: MlpInput): Matrix {
     this.#checkInput(X, "predict");
     const ws = this.#forward(X);
     return ws.A[this.activations.length - 1];
@@ -518,7 +545,7 @@ export class Mlp implements Model {
    * @param X Inputs `[n, sizes[0]]`.
    * @param Y Targets `[n, outputSize]`.
    */
-  loss(X: Matrix, Y: Matrix): number {
+  loss(X: MlpInput, Y: Matrix): number {
     this.#checkInput(X, "compute loss");
     this.#checkTargets(X, Y, "compute loss");
     return this.#lossValue(this.#forward(X), Y);
@@ -530,7 +557,7 @@ export class Mlp implements Model {
    * @param X Inputs `[n, sizes[0]]`.
    * @param Y Targets `[n, outputSize]`.
    */
-  lossAndGrad(X: Matrix, Y: Matrix): number {
+  lossAndGrad(X: MlpInput, Y: Matrix): number {
     this.#checkInput(X, "compute gradients");
     this.#checkTargets(X, Y, "compute gradients");
     const ws = this.#forward(X);
@@ -556,7 +583,7 @@ export class Mlp implements Model {
    * @param Y Targets `[n, outputSize]`.
    * @param learningRate Step size η.
    */
-  trainStep(X: Matrix, Y: Matrix, learningRate: number): number {
+  trainStep(X: MlpInput, Y: Matrix, learningRate: number): number {
     this.#checkInput(X, "take a training step");
     this.#checkTargets(X, Y, "take a training step");
     if (!Number.isFinite(learningRate)) {
@@ -611,7 +638,7 @@ export class Mlp implements Model {
    * one product into `W`, after `dZ·Wᵀ` has used the old `W`), leaving the
    * bias grads as scratch and the weight grads untouched.
    */
-  #backward(ws: Workspace, X: Matrix, Y: Matrix, learningRate?: number): void {
+  #backward(ws: Workspace, X: MlpInput, Y: Matrix, learningRate?: number): void {
     const dZ = ws.ensureBackward(this.dtype);
     const L = this.activations.length;
     const fused = learningRate !== undefined;
@@ -619,18 +646,24 @@ export class Mlp implements Model {
     for (let l = L - 1; l >= 0; l--) {
       const input = l === 0 ? X : ws.A[l - 1];
       if (l > 0) matmul(dZ[l], this.weights[l], ws.backOptions![l]);
-      if (fused) {
-        const W = this.weights[l];
-        if (this.l2 !== 0) scaleInPlace(W.data, 1 - 2 * learningRate * this.l2);
+      const W = this.weights[l];
+      if (fused && this.l2 !== 0) scaleInPlace(W.data, 1 - 2 * learningRate * this.l2);
+      if (input instanceof SparseRows) {
+        // The first layer on sparse rows: W −= η·Xᵀ·dZ₁ accumulated into W, or dW = Xᵀ·dZ₁.
+        const o = ws.sparseBack;
+        o.out = fused ? W : this.weightGrads[0];
+        o.alpha = fused ? -learningRate : 1;
+        o.accumulate = fused;
+        sparseTransposeMatmul(input, dZ[0], o);
+      } else if (fused) {
         matmul(input, dZ[l], ws.updateOptions(l, W, -learningRate));
-        if (this.#hasBias) {
-          const db = this.biasGrads[l];
-          this.#biasGrad(dZ[l], db);
-          axpyData(-learningRate, db.data, this.biases[l].data);
-        }
       } else {
         matmul(input, dZ[l], this.#dWOptions[l]);
-        if (this.#hasBias) this.#biasGrad(dZ[l], this.biasGrads[l]);
+      }
+      if (this.#hasBias) {
+        const db = this.biasGrads[l];
+        this.#biasGrad(dZ[l], db);
+        if (fused) axpyData(-learningRate, db.data, this.biases[l].data);
       }
       if (l > 0) this.#hiddenDelta(l - 1, ws.Z[l - 1], ws.A[l - 1], dZ[l - 1]);
     }
@@ -657,10 +690,11 @@ export class Mlp implements Model {
   }
 
   /** Seed 000's batch backward: the mean error through the last sample's activations. */
-  #backwardLastSample(ws: Workspace, X: Matrix, Y: Matrix): void {
+  #backwardLastSample(ws: Workspace, X: MlpInput, Y: Matrix): void {
     const L = this.activations.length, n = X.rows;
     if (n === 0) throw new RangeError("Cannot compute gradients: the batch is empty");
-    const last = (M: Matrix) => M.rowSlice(n - 1, n);
+    const last = (M: MlpInput) =>
+      M instanceof SparseRows ? denseRow(M, n - 1, this.dtype) : M.rowSlice(n - 1, n);
     const dZ = ws.Z.map((Z) => Matrix.zeros(1, Z.cols, this.dtype));
     // Mean (or summed) error ē = s Σᵢ (ŷᵢ − yᵢ), a [1, k] row.
     const A = ws.A[L - 1], k = A.cols, e = dZ[L - 1].data, s = this.#scale(n);
@@ -677,6 +711,13 @@ export class Mlp implements Model {
       }
     }
   }
+}
+
+/** Row `i` of a {@linkcode SparseRows} as a dense `[1, cols]` matrix. */
+function denseRow(A: SparseRows, i: number, dtype: DType): Matrix {
+  const row = Matrix.zeros(1, A.cols, dtype);
+  for (let p = A.rowStart[i]; p < A.rowStart[i + 1]; p++) row.data[A.colIndex[p]] = A.values[p];
+  return row;
 }
 
 /** `y += alpha·x` on raw arrays. */

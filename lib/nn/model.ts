@@ -10,6 +10,7 @@
  */
 
 import type { Matrix } from "../tensor/matrix.ts";
+import type { SparseRows } from "../tensor/sparse_rows.ts";
 
 /**
  * Anything the training loops can train. Parameters and gradients are paired
@@ -86,6 +87,35 @@ export interface Model {
    * @param learningRate Step size η.
    */
   trainStep?(X: Matrix, Y: Matrix, learningRate: number): number;
+  /**
+   * Optional: `true` when `predict`, `loss`, `lossAndGrad` and `trainStep`
+   * also take the inputs as {@linkcode SparseRows} (see
+   * {@linkcode SparseInputModel}); training loops then pass a mostly-zero
+   * full batch that way.
+   */
+  readonly acceptsSparseRows?: boolean;
+}
+
+/**
+ * A {@linkcode Model} whose forward and backward passes also take the inputs
+ * as {@linkcode SparseRows} (zeros skipped in the first layer's products):
+ * same results up to the order of the first layer's sums.
+ */
+export interface SparseInputModel extends Model {
+  readonly acceptsSparseRows: true;
+  predict(X: Matrix | SparseRows): Matrix;
+  loss(X: Matrix | SparseRows, Y: Matrix): number;
+  lossAndGrad(X: Matrix | SparseRows, Y: Matrix): number;
+  trainStep?(X: Matrix | SparseRows, Y: Matrix, learningRate: number): number;
+}
+
+/**
+ * Whether `model` takes {@linkcode SparseRows} inputs.
+ *
+ * @param model Any {@linkcode Model}.
+ */
+export function acceptsSparseRows(model: Model): model is SparseInputModel {
+  return model.acceptsSparseRows === true;
 }
 
 /**

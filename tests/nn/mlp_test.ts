@@ -565,3 +565,53 @@ Deno.test("mlp trainStep() rejects a non-finite learning rate", () => {
     /learningRate must be finite, got NaN/,
   );
 });
+
+Deno.test("mlp takes SparseRows inputs: the same outputs, gradients and steps as dense", async (t) => {
+  const { sparseRows } = await import("../../lib/tensor/sparse_rows.ts");
+  const { loadSparseKernels } = await import("../../lib/tensor/sparse_native.ts");
+  await loadSparseKernels();
+  const configs: [string, Partial<MlpOptions> & Pick<MlpOptions, "activations" | "loss">][] = [
+    ["relu/softmax with L2", { activations: ["relu", "softmax"], loss: "crossEntropy", l2: 0.05 }],
+    ["seed 002 faithful", {
+      activations: ["relu", "softmax"],
+      loss: "crossEntropy",
+      seedFaithful: { gradientDivisor: 50, scalarBiasGradient: true },
+    }],
+    ["seed 000 batch faithful, no bias", {
+      activations: ["sigmoid", "sigmoid"],
+      loss: "squaredError",
+      bias: false,
+      seedFaithful: { batchErrorThroughLastSample: true },
+    }],
+  ];
+  for (const dtype of ["float64", "float32"] as const) {
+    const tol = dtype === "float64" ? 1e-14 : 1e-6;
+    for (const [name, options] of configs) {
+      await t.step(`${name}, ${dtype}`, () => {
+        const prng = new Prng(43);
+        const X = sparseInputs(9, 12, prng).astype(dtype), A = sparseRows(X);
+        const Y = targets(options.loss, 9, 3, prng).astype(dtype);
+        const a = smallNet({ ...options, sizes: [12, 5, 3], dtype }, 6);
+        const b = smallNet({ ...options, sizes: [12, 5, 3], dtype }, 6);
+        assert.ok(maxAbsDiff(a.predict(X).clone(), b.predict(A)) < tol);
+        assert.ok(Math.abs(a.lossAndGrad(X, Y) - b.lossAndGrad(A, Y)) < tol);
+        a.grads.forEach((g, i) => assert.ok(maxAbsDiff(g, b.grads[i]) < tol, `grad ${i}`));
+        for (let step = 0; step < 3; step++) {
+          assert.ok(Math.abs(a.trainStep(X, Y, 0.3) - b.trainStep(A, Y, 0.3)) < tol);
+        }
+        a.params.forEach((p, i) => assert.ok(maxAbsDiff(p, b.params[i]) < tol, `param ${i}`));
+      });
+    }
+  }
+  await t.step("a SparseRows input with the wrong width is named", () => {
+    const net = smallNet({
+      sizes: [12, 5, 3],
+      activations: ["relu", "softmax"],
+      loss: "crossEntropy",
+    });
+    assert.throws(
+      () => net.predict(sparseRows(Matrix.zeros(2, 11))),
+      /X must have 12 columns, got \[2, 11\]/,
+    );
+  });
+});

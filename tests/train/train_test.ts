@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Prng } from "../../lib/random.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
+import { map } from "../../lib/tensor/ops.ts";
 import { type History, lossChangeBelow, lossRises, train } from "../../lib/train/mod.ts";
 import type { TrainProgress } from "../../lib/train/train.ts";
 import { progressBar } from "../../lib/plot/progress.ts";
@@ -508,4 +509,55 @@ Deno.test("train() uses a model's fused trainStep, with the numbers of lossAndGr
     fused.history[key].forEach((v, i) => assert.ok(Math.abs(v - plain.history[key][i]) < 1e-12));
   }
   fused.W.forEach((w, i) => assert.ok(Math.abs(w - plain.W[i]) < 1e-12));
+});
+
+Deno.test("train() full batch on mostly-zero inputs passes SparseRows to an Mlp: same numbers as dense", async (t) => {
+  const { mlp } = await import("../../lib/nn/mlp.ts");
+  const { SparseRows } = await import("../../lib/tensor/sparse_rows.ts");
+  const prng = new Prng(5);
+  const X = Matrix.zeros(60, 12), Y = Matrix.zeros(60, 4);
+  for (let i = 0; i < X.data.length; i++) X.data[i] = prng.random() < 0.7 ? 0 : prng.random();
+  for (let i = 0; i < 60; i++) Y.set(i, prng.int(4), 1);
+  const run = async (sparseInput: "auto" | boolean, data = { X, Y }) => {
+    const net = mlp({
+      sizes: [12, 8, 4],
+      activations: ["relu", "softmax"],
+      loss: "crossEntropy",
+      prng: new Prng(3),
+    });
+    let sparseCalls = 0;
+    const lossAndGrad = net.lossAndGrad.bind(net);
+    net.lossAndGrad = (Xb, Yb) => {
+      if (Xb instanceof SparseRows) sparseCalls++;
+      return lossAndGrad(Xb, Yb);
+    };
+    const history = await train(net, data, {
+      epochs: 25,
+      batchSize: "full",
+      learningRate: 0.5,
+      sparseInput,
+    });
+    return { history, sparseCalls, W: Array.from(net.params[0].data) };
+  };
+  const dense = await run(false), auto = await run("auto");
+  await t.step("auto converts a 70 %-zero batch once and passes it every iteration", () => {
+    assert.equal(dense.sparseCalls, 0);
+    assert.equal(auto.sparseCalls, 25);
+  });
+  await t.step("losses, accuracies and weights agree to rounding", () => {
+    auto.history.loss.forEach((v, i) => assert.ok(Math.abs(v - dense.history.loss[i]) < 1e-12));
+    assert.deepEqual(auto.history.acc, dense.history.acc);
+    auto.W.forEach((w, i) => assert.ok(Math.abs(w - dense.W[i]) < 1e-12));
+  });
+  await t.step("auto keeps a mostly non-zero batch dense; true converts it anyway", async () => {
+    const full = { X: map(X, (v) => v + 1), Y };
+    assert.equal((await run("auto", full)).sparseCalls, 0);
+    assert.equal((await run(true, full)).sparseCalls, 25);
+  });
+  await t.step("a bad sparseInput is named", async () => {
+    await assert.rejects(
+      () => run("yes" as unknown as boolean),
+      /sparseInput must be "auto", true or false, got yes/,
+    );
+  });
 });
