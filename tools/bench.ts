@@ -94,26 +94,7 @@ async function loadCaseModules(): Promise<void> {
     if (entry.isFile && entry.name.endsWith("_cases.ts")) names.push(entry.name);
   }
   for (const name of names.sort()) {
-    const mod = await import(new URL(name, dir).href);
-    // train_cases.ts predates the registry: wrap its TRAIN_CASES as custom cases.
-    if (Array.isArray(mod.TRAIN_CASES) && typeof mod.runTrainCase === "function") {
-      for (const trainCase of mod.TRAIN_CASES) {
-        for (const dtype of ["float64", "float32"] as const) {
-          if (registeredBenches().some((c) => c.name === trainCase.name && c.dtype === dtype)) {
-            continue;
-          }
-          registerBench({
-            name: trainCase.name,
-            dtype,
-            description: trainCase.description,
-            async run(context) {
-              const row = await mod.runTrainCase(trainCase, dtype, context.repeats ?? 1);
-              return { backend: blasBackend().name, numpy_blas: context.numpyBlas, ...row };
-            },
-          });
-        }
-      }
-    }
+    await import(new URL(name, dir).href);
   }
 }
 

@@ -8,6 +8,11 @@
  * | `train_seed001_epoch`     | 1 epoch, 60,000 × 785 → 32 tanh → 10 softmax, batch 128 shuffled | ≤ 0.8  |
  * | `train_seed000_sgd`       | 40,000 per-sample updates, 2,000 × 20 epochs, 784-150-100-50-10 sigmoid | ≤ 0.2  |
  * | `train_seed002_fullbatch` | 100 full-batch iterations, 55,000 × 784 → 10 ReLU → 10 softmax | ≤ 0.8  |
+ * | `train_seed002_fullbatch_dense` | the same with the first layer dense (`sparseInput: false`) | ≤ 0.8 |
+ *
+ * Seed 002's `train()` runs pass the mostly-zero X to the first layer as
+ * sparse rows (`sparseInput: "auto"`, the default); the NumPy loop is the
+ * dense one the seed wrote, and the `_dense` row shows our dense loop.
  *
  * Timing: our side is warmed up (JIT) on a small slice, then the work is split into chunks
  * (seed 000: 4 × 5 epochs; seed 002: 5 × 20 iterations; seed 001: 3 whole
@@ -112,9 +117,27 @@ export const TRAIN_BENCH_SPECS: readonly TrainBenchSpec[] = [
       return { model, data, options, warmup };
     },
   },
-  {
-    name: "train_seed002_fullbatch",
-    description: "seed 002: 100 full-batch iterations, 55000×784 → 10 ReLU → 10 softmax",
+  seed002FullBatch(
+    "train_seed002_fullbatch",
+    "seed 002: 100 full-batch iterations, 55000×784 → 10 ReLU → 10 softmax (first layer on sparse rows)",
+    "auto",
+  ),
+  seed002FullBatch(
+    "train_seed002_fullbatch_dense",
+    "seed 002 as above with the first layer dense (sparseInput: false), for comparison",
+    false,
+  ),
+];
+
+/** Seed 002's case; `sparseInput` as in `train()` (the NumPy side is dense either way). */
+function seed002FullBatch(
+  name: string,
+  description: string,
+  sparseInput: "auto" | boolean,
+): TrainBenchSpec {
+  return {
+    name,
+    description,
     target: 0.8,
     numpyCase: "seed002_fullbatch",
     chunks: 5,
@@ -123,13 +146,18 @@ export const TRAIN_BENCH_SPECS: readonly TrainBenchSpec[] = [
     async setup(dtype) {
       const data = await mnistTrain(55000, dtype);
       const model = seed002Net({ prng: new Prng(1), dtype });
-      const options: TrainOptions = { epochs: 20, batchSize: "full", learningRate: 0.1 };
+      const options: TrainOptions = {
+        epochs: 20,
+        batchSize: "full",
+        learningRate: 0.1,
+        sparseInput,
+      };
       const warm = seed002Net({ prng: new Prng(2), dtype });
       const warmup = () => train(warm, firstRows(data, 5000), { ...options, epochs: 10 });
       return { model, data, options, warmup };
     },
-  },
-];
+  };
+}
 
 const SETTLE_MS = 150;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
