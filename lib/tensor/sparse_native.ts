@@ -10,7 +10,10 @@
  * `NNKIT_SPARSE=ts` forces the TypeScript loops; `NNKIT_SPARSE=native`
  * fails loudly when the native build fails; `NNKIT_CC` names the compiler
  * (default `cc`). The build uses OpenMP when the compiler supports it
- * (`OMP_NUM_THREADS` sets the threads; results do not depend on it).
+ * (`OMP_NUM_THREADS` sets the threads; results do not depend on it). It
+ * links with `-z nodelete`: unloading it at exit would unload libgomp under
+ * its parked worker threads, and the process would die with SIGSEGV after
+ * its last line (seen with Deno 2.9.6 once a product had used two threads).
  *
  * @module
  */
@@ -18,7 +21,7 @@
 import { fileURLToPath } from "node:url";
 
 const SOURCE_URL = new URL("./sparse_kernels.c", import.meta.url);
-const FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fPIC", "-shared"];
+const FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fPIC", "-shared", "-Wl,-z,nodelete"];
 
 const B = "buffer" as const;
 const SYMBOLS = {
