@@ -6,7 +6,7 @@
  * OUT/figures`) when that task exists.
  *
  * ```
- * deno task reproduce [names…] [--quick] [--seeds N] [--seed S] [--timeout S]
+ * deno task reproduce [names…] [--quick] [--seeds N] [--seed S] [--jobs N] [--timeout S]
  *   [--cell-timeout S] [--notebooks DIR] [--out DIR] [--no-export] [--fail-fast]
  *   [--late recover|fail|drop] [--python PATH]
  * ```
@@ -19,6 +19,14 @@
  *   with `NB_SEED` = S, S+1, … (S: `--seed`, else the `seed:` written in the
  *   notebook's `parameters` cell; a notebook without a seed runs once) and
  *   reports min–max ranges.
+ * - `--jobs N`: notebooks run N at a time, each kernel with
+ *   `OPENBLAS_NUM_THREADS` and `OMP_NUM_THREADS` set to cores / N (unless
+ *   already set). Default: the number of cores, at most 2 (much of a
+ *   notebook is one thread: per-sample loops, activations, figures, kernel
+ *   start-up; two at a time keep both cores busy). Longest first, by the
+ *   wall time of the notebook's previous run in `OUT/runs.json`. The
+ *   per-notebook seconds in the report then include the sharing; `--jobs 1`
+ *   times each notebook alone.
  * - `--timeout S`: whole-notebook timeout (default 1800 s, 300 s with
  *   `--quick`); `--cell-timeout S`: per-cell timeout (default none).
  * - `--notebooks DIR` (default `notebooks/`), `--out DIR` (default
@@ -68,6 +76,7 @@ export interface ReproduceOptions {
   quick: boolean;
   seeds: number;
   seed: number | null;
+  jobs: number;
   timeout: number;
   cellTimeout: number;
   notebooksDir: string;
@@ -108,6 +117,7 @@ export function parseReproduceArgs(args: string[]): ReproduceOptions {
         quick: { type: "boolean", default: false },
         seeds: { type: "string" },
         seed: { type: "string" },
+        jobs: { type: "string" },
         timeout: { type: "string" },
         "cell-timeout": { type: "string" },
         notebooks: { type: "string" },
@@ -136,12 +146,15 @@ export function parseReproduceArgs(args: string[]): ReproduceOptions {
   if (seed !== undefined && !Number.isInteger(seed)) {
     usageError(`Cannot read --seed: expected an integer, got ${seed}`);
   }
+  const jobs = numberFlag("jobs", v.jobs, 1) ?? Math.min(2, navigator.hardwareConcurrency || 1);
+  if (!Number.isInteger(jobs)) usageError(`Cannot read --jobs: expected an integer, got ${jobs}`);
   const quick = v.quick as boolean;
   return {
     names: parsed.positionals,
     quick,
     seeds,
     seed: seed ?? null,
+    jobs,
     timeout: numberFlag("timeout", v.timeout, 0) ?? (quick ? 300 : 1800),
     cellTimeout: numberFlag("cell-timeout", v["cell-timeout"], 0) ?? 0,
     notebooksDir: v.notebooks ?? `${ROOT}/notebooks`,
@@ -220,6 +233,14 @@ async function runOne(
 ): Promise<RunRecord> {
   removeIfExists(output);
   const env: Record<string, string> = { NB_QUICK: options.quick ? "1" : "0" };
+  if (options.jobs > 1) {
+    const threads = String(
+      Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / options.jobs)),
+    );
+    for (const name of ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"]) {
+      if (!Deno.env.get(name)) env[name] = threads;
+    }
+  }
   if (seed !== null) env.NB_SEED = String(seed);
   const { summary, stderr } = await runNotebook(`${options.notebooksDir}/${name}.ipynb`, output, {
     env,
@@ -304,12 +325,15 @@ export async function main(args: string[]): Promise<number> {
     console.error(`reproduce: ${message}`);
     return 2;
   }
+  // More lanes than notebooks would only thin out each kernel's threads.
+  options = { ...options, jobs: Math.min(options.jobs, names.length) };
   const outDir = resolve(options.outDir);
   Deno.mkdirSync(`${outDir}/notebooks`, { recursive: true });
   const started = performance.now();
-  const records: NotebookRecord[] = [];
+  const slots: (NotebookRecord | undefined)[] = names.map(() => undefined);
   let failed = false;
-  for (const [i, name] of names.entries()) {
+  const runNotebookSeeds = async (i: number): Promise<void> => {
+    const name = names[i];
     const source = readJson<NotebookJson>(`${options.notebooksDir}/${name}.ipynb`) ??
       { cells: [] };
     // NB_SEED is set only when asked for (--seed, --seeds); otherwise the notebook's default runs.
@@ -321,6 +345,7 @@ export async function main(args: string[]): Promise<number> {
     }
     const runs: RunRecord[] = [];
     for (const [k, seed] of seeds.entries()) {
+      if (failed && options.failFast) break;
       if (k > 0) Deno.mkdirSync(`${outDir}/runs/${name}`, { recursive: true });
       const output = k === 0
         ? `${outDir}/notebooks/${name}.ipynb`
@@ -348,18 +373,34 @@ export async function main(args: string[]): Promise<number> {
       });
       for (const line of problems) console.log(`    ${line}`);
     }
+    if (runs.length === 0) return;
     const record: NotebookRecord = {
       notebook: name,
       quick: options.quick,
       finished: new Date().toISOString(),
       runs,
     };
-    records.push(record);
-    if (!recordOk(record)) {
-      failed = true;
-      if (options.failFast) break;
+    slots[i] = record;
+    if (!recordOk(record)) failed = true;
+  };
+  // Longest first (by the previous run's wall time), `jobs` at a time.
+  const previousRuns = readJson<{ notebooks?: Record<string, NotebookRecord> }>(
+    `${outDir}/runs.json`,
+  )?.notebooks ?? {};
+  const lastSeconds = (name: string) =>
+    (previousRuns[name]?.quick === options.quick ? previousRuns[name]?.runs?.[0]?.seconds : null) ??
+      0;
+  const queue = names.map((_, i) => i).sort((a, b) =>
+    lastSeconds(names[b]) - lastSeconds(names[a])
+  );
+  const worker = async () => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      if (failed && options.failFast) return;
+      await runNotebookSeeds(i);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.jobs, names.length) }, worker));
+  const records = slots.filter((r): r is NotebookRecord => r !== undefined);
 
   // Merge with earlier runs of other notebooks, keeping only notebooks that still exist.
   const existing = new Set(selectNotebooks(options.notebooksDir, []));

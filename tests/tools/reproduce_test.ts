@@ -92,7 +92,7 @@ async function mergeSequence() {
 
 // The runs are independent, so they execute a few at a time; each step checks one behaviour.
 Deno.test("reproduce executes fixture notebooks through Jupyter and reports them", async (t) => {
-  const [pass, withEnv, badEnv, fail, missing, seeds, merge] = await Promise.all([
+  const [pass, withEnv, badEnv, fail, missing, seeds, merge, lanes] = await Promise.all([
     reproduce(["01", "--quick"]),
     reproduce(["01_pass", "--seed", "7"], { env: { NB_EPOCHS: "4", NB_HIDDEN: "[1,2,3]" } }),
     reproduce(["01"], { env: { NB_EPOCHS: "many" } }),
@@ -100,6 +100,7 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
     reproduce(["missing"]),
     reproduce(["01", "--quick", "--seeds", "2"]),
     mergeSequence(),
+    reproduce(["01", "04_late", "--quick", "--jobs", "2"]),
   ]);
   try {
     await t.step(
@@ -214,8 +215,17 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
       assert.deepEqual(Object.keys(third.results), ["04_late_output"]);
       assert.deepEqual(Object.keys(third.runs.notebooks), ["01_pass", "04_late_output"]);
     });
+    await t.step("--jobs 2 runs two notebooks at once and reports both in name order", () => {
+      const { code, stdout, stderr, out } = lanes;
+      assert.equal(code, 0, stdout + stderr);
+      assert.match(stdout, /\[1\/2\] 01_pass seed 42 {2}ok/);
+      assert.match(stdout, /\[2\/2\] 04_late_output {2}ok/);
+      assert.deepEqual(Object.keys(readJson(`${out}/results.json`)), ["01_pass", "04_late_output"]);
+      const report = Deno.readTextFileSync(`${out}/REPORT.md`);
+      assert.ok(report.indexOf("| 01_pass |") < report.indexOf("| 04_late_output |"), report);
+    });
   } finally {
-    for (const { out } of [pass, withEnv, badEnv, fail, missing, seeds, merge[0]]) {
+    for (const { out } of [pass, withEnv, badEnv, fail, missing, seeds, merge[0], lanes]) {
       await Deno.remove(out, { recursive: true });
     }
   }
@@ -243,6 +253,8 @@ Deno.test("reproduce rejects unknown notebooks and bad flags with exit code 2", 
       /--late: expected recover, fail or drop/,
     );
     assert.throws(() => parseReproduceArgs(["--bogus"]), /Cannot read the arguments/);
+    assert.throws(() => parseReproduceArgs(["--jobs", "0"]), /--jobs: expected a number >= 1/);
+    assert.throws(() => parseReproduceArgs(["--jobs", "1.5"]), /--jobs: expected an integer/);
   });
   await t.step("defaults", () => {
     const options = parseReproduceArgs(["02", "--quick"]);
@@ -253,6 +265,8 @@ Deno.test("reproduce rejects unknown notebooks and bad flags with exit code 2", 
     assert.equal(options.export, true);
     assert.match(options.notebooksDir, /\/notebooks$/);
     assert.equal(parseReproduceArgs([]).timeout, 1800);
+    assert.equal(parseReproduceArgs([]).jobs, Math.min(2, navigator.hardwareConcurrency));
+    assert.equal(parseReproduceArgs(["--jobs", "3"]).jobs, 3);
   });
 });
 
