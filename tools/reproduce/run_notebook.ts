@@ -5,6 +5,8 @@
  * @module
  */
 
+import { writeFileAtomic } from "../../lib/data/atomic_write.ts";
+
 /** One problem nbexec found: a cell error, timeout, dead kernel or missing output. */
 export interface NbexecProblem {
   /**
@@ -65,6 +67,42 @@ export interface RunNotebookResult {
   stderr: string;
 }
 
+/**
+ * A `deno` kernelspec for this checkout's Deno (the binary running this
+ * code), written to `.cache/jupyter/kernels/deno/` and put first on
+ * nbclient's `JUPYTER_PATH`: headless runs then never depend on the user's
+ * global kernelspec, which may point at another checkout or a deleted one
+ * (`deno jupyter --install` writes an absolute path).
+ *
+ * @param root Directory that receives `kernels/deno/kernel.json` (default `.cache/jupyter`).
+ * @returns The directory to prepend to `JUPYTER_PATH`.
+ */
+export async function projectKernelspec(
+  root = new URL("../../.cache/jupyter", import.meta.url).pathname,
+): Promise<string> {
+  const dir = `${root}/kernels/deno`;
+  const spec = JSON.stringify(
+    {
+      argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+      display_name: "Deno",
+      language: "typescript",
+    },
+    null,
+    2,
+  ) + "\n";
+  let current: string | undefined;
+  try {
+    current = await Deno.readTextFile(`${dir}/kernel.json`);
+  } catch {
+    current = undefined;
+  }
+  if (current !== spec) {
+    await Deno.mkdir(dir, { recursive: true });
+    await writeFileAtomic(`${dir}/kernel.json`, spec);
+  }
+  return root;
+}
+
 /** Path of tools/nbexec.py. */
 export const NBEXEC_PATH = new URL("../nbexec.py", import.meta.url).pathname;
 
@@ -117,7 +155,14 @@ export async function runNotebook(
   }
   let result: Deno.CommandOutput;
   try {
-    result = await new Deno.Command(python, { args, stdout: "piped", stderr: "piped" }).output();
+    const jupyterPath = [await projectKernelspec(), Deno.env.get("JUPYTER_PATH")]
+      .filter((p) => p).join(":");
+    result = await new Deno.Command(python, {
+      args,
+      env: { JUPYTER_PATH: jupyterPath },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "not found" : String(error);
     return {
