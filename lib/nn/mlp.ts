@@ -246,6 +246,10 @@ const MAX_WORKSPACES = 4;
 export class Mlp implements SparseInputModel {
   /** `predict`, `loss`, `lossAndGrad` and `trainStep` also take {@linkcode SparseRows}. */
   readonly acceptsSparseRows = true as const;
+  /** `sizes[1]`: the first layer's units. */
+  get inputLayerUnits(): number {
+    return this.sizes[1];
+  }
   /** Layer widths `[in, hidden…, out]`. */
   readonly sizes: readonly number[];
   /** One activation per layer. */

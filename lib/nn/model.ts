@@ -103,6 +103,8 @@ export interface Model {
  */
 export interface SparseInputModel extends Model {
   readonly acceptsSparseRows: true;
+  /** Units of the layer that reads the inputs: the width of the products that skip zeros. */
+  readonly inputLayerUnits: number;
   predict(X: Matrix | SparseRows): Matrix;
   loss(X: Matrix | SparseRows, Y: Matrix): number;
   lossAndGrad(X: Matrix | SparseRows, Y: Matrix): number;

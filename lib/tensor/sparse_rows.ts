@@ -144,22 +144,25 @@ export class SparseRows {
 /**
  * One byte per value when `values` holds at most 256 distinct numbers, with
  * the table that maps them back exactly; `null` otherwise. Values of the
- * form `i / 255` (pixels) take the fast path.
+ * form `i / 255` (pixels, in float64 or rounded to float32) take the fast
+ * path.
  */
 function byteCodes(values: Float64Array): { codes: Uint8Array; table: Float64Array } | null {
   const codes = new Uint8Array(values.length), table = new Float64Array(256);
-  let pixels = true;
-  for (let p = 0; p < values.length; p++) {
-    const v = values[p], c = Math.round(v * 255);
-    if (!(c >= 0 && c <= 255 && c / 255 === v)) {
-      pixels = false;
-      break;
+  for (const round of [(x: number) => x, Math.fround]) {
+    let pixels = true;
+    for (let p = 0; p < values.length; p++) {
+      const v = values[p], c = Math.round(v * 255);
+      if (!(c >= 0 && c <= 255 && round(c / 255) === v)) {
+        pixels = false;
+        break;
+      }
+      codes[p] = c;
     }
-    codes[p] = c;
-  }
-  if (pixels) {
-    for (let c = 0; c < 256; c++) table[c] = c / 255;
-    return { codes, table };
+    if (pixels) {
+      for (let c = 0; c < 256; c++) table[c] = round(c / 255);
+      return { codes, table };
+    }
   }
   const slot = new Map<number, number>();
   for (let p = 0; p < values.length; p++) {

@@ -211,6 +211,9 @@ Deno.test("SparseRows keeps one byte per value when there are at most 256 distin
   const pixels = sparseRows(Matrix.from([[0, 3 / 255, 1], [128 / 255, 0, 3 / 255]]));
   assert.deepEqual([...pixels.codes!], [3, 255, 128, 3]);
   assert.deepEqual([...pixels.codes!].map((c) => pixels.codeValues![c]), [...pixels.values]);
+  const float32 = sparseRows(Matrix.from([[0, 3 / 255, 1], [128 / 255, 0, 3 / 255]], "float32"));
+  assert.deepEqual([...float32.codes!], [3, 255, 128, 3]);
+  assert.deepEqual([...float32.codes!].map((c) => float32.codeValues![c]), [...float32.values]);
   const few = sparseRows(Matrix.from([[0.1, -2, 0.1], [0, 7, -2]]));
   assert.deepEqual([...few.codes!].map((c) => few.codeValues![c]), [0.1, -2, 0.1, 7, -2]);
   const many = sparseRows(

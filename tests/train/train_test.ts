@@ -3,7 +3,7 @@ import { Prng } from "../../lib/random.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
 import { map } from "../../lib/tensor/ops.ts";
 import { type History, lossChangeBelow, lossRises, train } from "../../lib/train/mod.ts";
-import type { TrainProgress } from "../../lib/train/train.ts";
+import type { TrainOptions, TrainProgress } from "../../lib/train/train.ts";
 import { progressBar } from "../../lib/plot/progress.ts";
 import { idData, ScriptedModel } from "./_scripted_model.ts";
 
@@ -518,7 +518,7 @@ Deno.test("train() full batch on mostly-zero inputs passes SparseRows to an Mlp:
   const X = Matrix.zeros(60, 12), Y = Matrix.zeros(60, 4);
   for (let i = 0; i < X.data.length; i++) X.data[i] = prng.random() < 0.7 ? 0 : prng.random();
   for (let i = 0; i < 60; i++) Y.set(i, prng.int(4), 1);
-  const run = async (sparseInput: "auto" | boolean, data = { X, Y }) => {
+  const run = async (sparseInput: TrainOptions["sparseInput"], data = { X, Y }) => {
     const net = mlp({
       sizes: [12, 8, 4],
       activations: ["relu", "softmax"],
@@ -549,15 +549,45 @@ Deno.test("train() full batch on mostly-zero inputs passes SparseRows to an Mlp:
     assert.deepEqual(auto.history.acc, dense.history.acc);
     auto.W.forEach((w, i) => assert.ok(Math.abs(w - dense.W[i]) < 1e-12));
   });
+  await t.step("auto keeps a wide first layer dense; true converts it anyway", async () => {
+    const wide = mlp({
+      sizes: [12, 17, 4],
+      activations: ["relu", "softmax"],
+      loss: "crossEntropy",
+      prng: new Prng(3),
+    });
+    let sparseCalls = 0;
+    const lossAndGrad = wide.lossAndGrad.bind(wide);
+    wide.lossAndGrad = (Xb, Yb) => (Xb instanceof SparseRows && sparseCalls++, lossAndGrad(Xb, Yb));
+    await train(wide, { X, Y }, { epochs: 2, batchSize: "full", learningRate: 0.5 });
+    assert.equal(sparseCalls, 0);
+    await train(wide, { X, Y }, {
+      epochs: 2,
+      batchSize: "full",
+      learningRate: 0.5,
+      sparseInput: true,
+    });
+    assert.equal(sparseCalls, 2);
+  });
   await t.step("auto keeps a mostly non-zero batch dense; true converts it anyway", async () => {
     const full = { X: map(X, (v) => v + 1), Y };
     assert.equal((await run("auto", full)).sparseCalls, 0);
     assert.equal((await run(true, full)).sparseCalls, 25);
   });
+  await t.step("a prepared SparseRows is used as given; a wrong shape is named", async () => {
+    const { sparseRows } = await import("../../lib/tensor/sparse_rows.ts");
+    const given = await run(sparseRows(X));
+    assert.equal(given.sparseCalls, 25);
+    assert.deepEqual(given.W, auto.W);
+    await assert.rejects(
+      () => run(sparseRows(X.rowSlice(0, 10))),
+      /sparseInput must have X's shape \[60, 12\], got \[10, 12\]/,
+    );
+  });
   await t.step("a bad sparseInput is named", async () => {
     await assert.rejects(
       () => run("yes" as unknown as boolean),
-      /sparseInput must be "auto", true or false, got yes/,
+      /sparseInput must be "auto", true, false or SparseRows, got yes/,
     );
   });
 });
