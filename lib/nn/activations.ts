@@ -20,6 +20,16 @@
 
 import { formatShape, type Matrix } from "../tensor/matrix.ts";
 import { ensureOut } from "../tensor/ops.ts";
+import { sparseKernels } from "../tensor/sparse_native.ts";
+
+/**
+ * Matrices of at least this many elements go through the native kernels
+ * (`sparse_kernels.c`: glibc's vector exp, 4 or 8 at a time) once they are
+ * loaded (`loadSparseKernels()`, which `train()` calls); smaller ones, and
+ * all of them without a C compiler, through the TypeScript loops here. The
+ * two agree to a few units in the last place.
+ */
+export const NATIVE_MIN_SIZE = 4096;
 
 /** Names of the activations a layer can use. `"linear"` is the identity. */
 export type ActivationName = "sigmoid" | "tanh" | "relu" | "softmax" | "linear";
@@ -44,6 +54,8 @@ function sameShape(op: string, A: Matrix, B: Matrix): void {
 /**
  * Logistic sigmoid `σ(z) = 1 / (1 + e^(−z))`, computed as `e^z / (1 + e^z)`
  * for negative `z` so that it never overflows (σ(−1000) = 0, σ(1000) = 1).
+ * Inputs of {@linkcode NATIVE_MIN_SIZE} elements or more run natively as
+ * `1 / (1 + e^(−z))` (IEEE infinity gives 0 there), 4 or 8 exponentials at a time.
  *
  * @param Z Pre-activations `[n, units]`.
  * @param out Optional `[n, units]` workspace (may be `Z`).
@@ -60,6 +72,12 @@ function sameShape(op: string, A: Matrix, B: Matrix): void {
  */
 export function sigmoid(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply sigmoid", out, Z.rows, Z.cols, Z.dtype);
+  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+  if (native !== null) {
+    if (Z.dtype === "float32") native.nnkit_sigmoid_f32(Z.data, A.data, Z.size);
+    else native.nnkit_sigmoid_f64(Z.data, A.data, Z.size);
+    return A;
+  }
   const z = Z.data, a = A.data;
   for (let i = 0; i < z.length; i++) {
     const x = z[i];
@@ -205,6 +223,7 @@ export function reluBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  * Row-wise softmax `pᵢⱼ = e^(zᵢⱼ − mᵢ) / Σₖ e^(zᵢₖ − mᵢ)` with `mᵢ` the row
  * maximum, so the largest exponent is `e⁰ = 1`: no overflow, no 0/0, each row
  * sums to 1 even for inputs of ±1000.
+ * Large inputs run natively, like {@linkcode sigmoid}.
  *
  * @param Z Logits `[n, classes]`, one row per sample.
  * @param out Optional `[n, classes]` workspace (may be `Z`).
@@ -222,6 +241,12 @@ export function reluBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function softmax(Z: Matrix, out?: Matrix): Matrix {
   const P = ensureOut("apply softmax", out, Z.rows, Z.cols, Z.dtype);
+  const native = Z.size >= NATIVE_MIN_SIZE && Z.cols > 0 ? sparseKernels() : null;
+  if (native !== null) {
+    if (Z.dtype === "float32") native.nnkit_softmax_rows_f32(Z.data, P.data, Z.rows, Z.cols);
+    else native.nnkit_softmax_rows_f64(Z.data, P.data, Z.rows, Z.cols);
+    return P;
+  }
   const z = Z.data, p = P.data, k = Z.cols;
   for (let o = 0; o < z.length; o += k) {
     let m = z[o];

@@ -1,5 +1,6 @@
 /*
- * Native kernels for lib/tensor/sparse_rows.ts: products of a sparse matrix
+ * Native kernels (the file keeps its first purpose's name) for
+ * lib/tensor/sparse_rows.ts: products of a sparse matrix
  * (exact zeros skipped; MNIST rows are ~81 % zeros) with a dense one,
  * per-sample softmax-regression SGD, and the one-pass kernel of a one-layer
  * net (forward, loss, accuracy and gradient reading X once; used by
@@ -12,7 +13,9 @@
  *
  * Layout: CSR rows (row_start[n + 1], col[nnz] uint16, val[nnz] float64),
  * CSC columns (col_start[d + 1], row[nnz] uint32, val[nnz] float64), dense
- * matrices row-major float64, k = columns of the dense operand.
+ * matrices row-major float64 (float32 where a name ends in _f32), k =
+ * columns of the dense operand. At the end: elementwise sigmoid and row
+ * softmax for lib/nn/activations.ts.
  */
 #include <math.h>
 #include <stdint.h>
@@ -639,3 +642,60 @@ int32_t nnkit_openmp(void) {
   return 0;
 #endif
 }
+
+/*
+ * Elementwise activations over whole matrices (lib/nn/activations.ts calls
+ * them for large inputs): sigmoid and row softmax, float64 and float32.
+ * With glibc's libmvec (built with -DNNKIT_MVEC) the exp calls below run 4
+ * or 8 at a time (glibc's vector exp: at most 4 ulp from the correctly
+ * rounded value, where the scalar exp and V8's Math.exp are within 1), so
+ * these agree with the TypeScript loops to a few units in the last place,
+ * not bit for bit.
+ */
+#ifdef NNKIT_MVEC
+#pragma omp declare simd notinbranch
+double exp(double);
+#pragma omp declare simd notinbranch
+float expf(float);
+#endif
+
+/* a = 1 / (1 + e^(−z)), elementwise (a may be z); saturates to exactly 0 and 1. */
+void nnkit_sigmoid_f64(const double *z, double *a, int32_t n) {
+#pragma omp simd
+  for (int32_t i = 0; i < n; i++) a[i] = 1.0 / (1.0 + exp(-z[i]));
+}
+
+void nnkit_sigmoid_f32(const float *z, float *a, int32_t n) {
+#pragma omp simd
+  for (int32_t i = 0; i < n; i++) a[i] = 1.0f / (1.0f + expf(-z[i]));
+}
+
+/*
+ * p = softmax of each k-wide row of z (rows·k values): the row maximum is
+ * subtracted first (no overflow; the largest term is e⁰ = 1), then the
+ * exponentials of all rows in one vector loop, then each row is scaled by
+ * 1 / its sum. p may be z.
+ */
+#define DEFINE_SOFTMAX_ROWS(T, SUFFIX, EXP)                                   \
+  void nnkit_softmax_rows_##SUFFIX(const T *z, T *p, int32_t rows, int32_t k) { \
+    for (int32_t i = 0; i < rows; i++) {                                      \
+      const T *zi = z + (int64_t)i * k;                                       \
+      T *pi = p + (int64_t)i * k;                                             \
+      T m = zi[0];                                                            \
+      for (int32_t j = 1; j < k; j++)                                         \
+        if (zi[j] > m) m = zi[j];                                             \
+      for (int32_t j = 0; j < k; j++) pi[j] = zi[j] - m;                      \
+    }                                                                         \
+    const int64_t n = (int64_t)rows * k;                                      \
+    _Pragma("omp simd") for (int64_t q = 0; q < n; q++) p[q] = EXP(p[q]);     \
+    for (int32_t i = 0; i < rows; i++) {                                      \
+      T *pi = p + (int64_t)i * k;                                             \
+      T s = 0;                                                                \
+      for (int32_t j = 0; j < k; j++) s += pi[j];                             \
+      const T inv = 1 / s;                                                    \
+      for (int32_t j = 0; j < k; j++) pi[j] *= inv;                           \
+    }                                                                         \
+  }
+
+DEFINE_SOFTMAX_ROWS(double, f64, exp)
+DEFINE_SOFTMAX_ROWS(float, f32, expf)

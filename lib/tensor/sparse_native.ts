@@ -74,6 +74,10 @@ const SYMBOLS = {
     parameters: [B, B, B, "i32", "i32", "i32", "i32", B, B],
     result: "void",
   },
+  nnkit_sigmoid_f64: { parameters: [B, B, "i32"], result: "void" },
+  nnkit_sigmoid_f32: { parameters: [B, B, "i32"], result: "void" },
+  nnkit_softmax_rows_f64: { parameters: [B, B, "i32", "i32"], result: "void" },
+  nnkit_softmax_rows_f32: { parameters: [B, B, "i32", "i32"], result: "void" },
   nnkit_openmp: { parameters: [], result: "i32" },
 } as const;
 
@@ -108,8 +112,24 @@ async function sha256Short(text: string): Promise<string> {
     .join("");
 }
 
-function compile(cc: string, source: string, out: string, openmp: boolean): string | null {
-  const args = [...FLAGS, ...(openmp ? ["-fopenmp"] : []), "-o", out, source, "-lm"];
+/**
+ * Build variants, best first: OpenMP threads plus glibc's vector math
+ * (libmvec), then OpenMP alone, then neither.
+ */
+const VARIANTS: readonly (readonly string[])[] = [
+  ["-fopenmp", "-DNNKIT_MVEC", "-lmvec"],
+  ["-fopenmp"],
+  [],
+];
+
+function compile(
+  cc: string,
+  source: string,
+  out: string,
+  variant: readonly string[],
+): string | null {
+  const args = [...FLAGS, ...variant.filter((a) => !a.startsWith("-l")), "-o", out, source];
+  args.push(...variant.filter((a) => a.startsWith("-l")), "-lm");
   try {
     const result = new Deno.Command(cc, { args, stdout: "null", stderr: "piped" }).outputSync();
     if (result.success) return null;
@@ -130,7 +150,15 @@ async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBacke
     return `cannot read ${sourcePath}: ${(error as Error).message}`;
   }
   const key = await sha256Short(
-    [source, cc, FLAGS.join(" "), Deno.build.target, navigator.hardwareConcurrency].join("\n"),
+    [
+      source,
+      cc,
+      FLAGS.join(" "),
+      JSON.stringify(VARIANTS),
+      Deno.build.target,
+      navigator.hardwareConcurrency,
+    ]
+      .join("\n"),
   );
   const dir = fileURLToPath(new URL("../../.cache/native/", import.meta.url));
   const library = `${dir}sparse_kernels-${key}.so`;
@@ -143,8 +171,11 @@ async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBacke
       return `cannot create ${dir}: ${(error as Error).message}`;
     }
     const tmp = `${library}.${Deno.pid}.tmp`;
-    let failure = compile(cc, sourcePath, tmp, true);
-    if (failure !== null) failure = compile(cc, sourcePath, tmp, false);
+    let failure: string | null = "no build variant";
+    for (const variant of VARIANTS) {
+      failure = compile(cc, sourcePath, tmp, variant);
+      if (failure === null) break;
+    }
     if (failure !== null) return `${cc} failed: ${failure}`;
     await Deno.rename(tmp, library);
   }

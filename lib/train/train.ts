@@ -467,6 +467,8 @@ class Run {
   }
 
   async execute(): Promise<History> {
+    // The native kernels (large activations, sparse products) when they build here.
+    await loadSparseKernels();
     const t0 = performance.now();
     this.lastProgress = t0;
     const history = this.history;

@@ -195,3 +195,53 @@ Deno.test("activations reject mismatched shapes and unknown names", () => {
     /expected one of sigmoid, tanh, relu, softmax, linear, got gelu/,
   );
 });
+
+Deno.test("sigmoid and softmax on large inputs: native kernels agree with the TypeScript loops", async (t) => {
+  const { loadSparseKernels, useSparseBackend } = await import("../../lib/tensor/sparse_native.ts");
+  const { NATIVE_MIN_SIZE } = await import("../../lib/nn/activations.ts");
+  const { Prng } = await import("../../lib/random.ts");
+  if ((await loadSparseKernels()).name !== "native") {
+    t.step({ name: "native build unavailable here", ignore: true, fn: () => {} });
+    return;
+  }
+  const rows = Math.ceil(NATIVE_MIN_SIZE / 10) + 3;
+  for (const dtype of ["float64", "float32"] as const) {
+    const Z = Matrix.zeros(rows, 10, dtype);
+    new Prng(8).fillNormal(Z.data, 0, 30);
+    Z.data.set([1000, -1000, 700, -750, 0], 0); // extremes: no overflow, no NaN
+    // Relative agreement: a few ulp (float64), float32 sums and differences (float32); below
+    // the normal range (float32 subnormals, which the C float path flushes) absolute.
+    const tol = dtype === "float64" ? 4e-15 : 1e-5;
+    const tiny = dtype === "float64" ? 2.3e-308 : 1.2e-38;
+    for (const [name, f] of [["sigmoid", sigmoid], ["softmax", softmax]] as const) {
+      await t.step(`${name}, ${dtype}`, async () => {
+        await useSparseBackend("ts");
+        const slow = f(Z);
+        await useSparseBackend("native");
+        const fast = f(Z), inPlace = f(Z.clone(), undefined);
+        const again = Z.clone();
+        f(again, again);
+        for (let i = 0; i < Z.size; i++) {
+          const a = fast.data[i], b = slow.data[i];
+          assert.ok(Number.isFinite(a), `${name}[${i}] = ${a}`);
+          assert.ok(
+            Math.abs(a - b) <= tol * Math.abs(b) + tiny,
+            `${name}[${i}]: ${a} vs ${b}`,
+          );
+          assert.equal(again.data[i], a);
+          assert.equal(inPlace.data[i], a);
+        }
+        if (name === "softmax") {
+          for (let i = 0; i < rows; i++) {
+            let s = 0;
+            for (let j = 0; j < 10; j++) s += fast.get(i, j);
+            assert.ok(
+              Math.abs(s - 1) < (dtype === "float64" ? 1e-14 : 1e-6),
+              `row ${i} sums to ${s}`,
+            );
+          }
+        }
+      });
+    }
+  }
+});
