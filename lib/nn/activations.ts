@@ -119,7 +119,7 @@ export function sigmoidBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
 }
 
 /**
- * Hyperbolic tangent, elementwise.
+ * Hyperbolic tangent, elementwise (large inputs natively, like {@linkcode sigmoid}).
  *
  * @param Z Pre-activations `[n, units]`.
  * @param out Optional `[n, units]` workspace (may be `Z`).
@@ -136,6 +136,12 @@ export function sigmoidBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function tanh(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply tanh", out, Z.rows, Z.cols, Z.dtype);
+  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+  if (native !== null) {
+    if (Z.dtype === "float32") native.nnkit_tanh_f32(Z.data, A.data, Z.size);
+    else native.nnkit_tanh_f64(Z.data, A.data, Z.size);
+    return A;
+  }
   const z = Z.data, a = A.data;
   for (let i = 0; i < z.length; i++) a[i] = Math.tanh(z[i]);
   return A;

@@ -14,8 +14,8 @@
  * Layout: CSR rows (row_start[n + 1], col[nnz] uint16, val[nnz] float64),
  * CSC columns (col_start[d + 1], row[nnz] uint32, val[nnz] float64), dense
  * matrices row-major float64 (float32 where a name ends in _f32), k =
- * columns of the dense operand. At the end: elementwise sigmoid and row
- * softmax for lib/nn/activations.ts.
+ * columns of the dense operand. At the end: elementwise sigmoid, tanh and
+ * row softmax for lib/nn/activations.ts.
  */
 #include <math.h>
 #include <stdint.h>
@@ -645,9 +645,9 @@ int32_t nnkit_openmp(void) {
 
 /*
  * Elementwise activations over whole matrices (lib/nn/activations.ts calls
- * them for large inputs): sigmoid and row softmax, float64 and float32.
- * With glibc's libmvec (built with -DNNKIT_MVEC) the exp calls below run 4
- * or 8 at a time (glibc's vector exp: at most 4 ulp from the correctly
+ * them for large inputs): sigmoid, tanh and row softmax, float64 and float32.
+ * With glibc's libmvec (built with -DNNKIT_MVEC) the exp and tanh calls below
+ * run 4 or 8 at a time (glibc's vector functions: at most 4 ulp from the correctly
  * rounded value, where the scalar exp and V8's Math.exp are within 1), so
  * these agree with the TypeScript loops to a few units in the last place,
  * not bit for bit.
@@ -657,6 +657,10 @@ int32_t nnkit_openmp(void) {
 double exp(double);
 #pragma omp declare simd notinbranch
 float expf(float);
+#pragma omp declare simd notinbranch
+double tanh(double);
+#pragma omp declare simd notinbranch
+float tanhf(float);
 #endif
 
 /* a = 1 / (1 + e^(−z)), elementwise (a may be z); saturates to exactly 0 and 1. */
@@ -668,6 +672,17 @@ void nnkit_sigmoid_f64(const double *z, double *a, int32_t n) {
 void nnkit_sigmoid_f32(const float *z, float *a, int32_t n) {
 #pragma omp simd
   for (int32_t i = 0; i < n; i++) a[i] = 1.0f / (1.0f + expf(-z[i]));
+}
+
+/* a = tanh(z), elementwise (a may be z). */
+void nnkit_tanh_f64(const double *z, double *a, int32_t n) {
+#pragma omp simd
+  for (int32_t i = 0; i < n; i++) a[i] = tanh(z[i]);
+}
+
+void nnkit_tanh_f32(const float *z, float *a, int32_t n) {
+#pragma omp simd
+  for (int32_t i = 0; i < n; i++) a[i] = tanhf(z[i]);
 }
 
 /*

@@ -76,6 +76,8 @@ const SYMBOLS = {
   },
   nnkit_sigmoid_f64: { parameters: [B, B, "i32"], result: "void" },
   nnkit_sigmoid_f32: { parameters: [B, B, "i32"], result: "void" },
+  nnkit_tanh_f64: { parameters: [B, B, "i32"], result: "void" },
+  nnkit_tanh_f32: { parameters: [B, B, "i32"], result: "void" },
   nnkit_softmax_rows_f64: { parameters: [B, B, "i32", "i32"], result: "void" },
   nnkit_softmax_rows_f32: { parameters: [B, B, "i32", "i32"], result: "void" },
   nnkit_openmp: { parameters: [], result: "i32" },

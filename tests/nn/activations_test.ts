@@ -196,7 +196,7 @@ Deno.test("activations reject mismatched shapes and unknown names", () => {
   );
 });
 
-Deno.test("sigmoid and softmax on large inputs: native kernels agree with the TypeScript loops", async (t) => {
+Deno.test("sigmoid, tanh and softmax on large inputs: native kernels agree with the TypeScript loops", async (t) => {
   const { loadSparseKernels, useSparseBackend } = await import("../../lib/tensor/sparse_native.ts");
   const { NATIVE_MIN_SIZE } = await import("../../lib/nn/activations.ts");
   const { Prng } = await import("../../lib/random.ts");
@@ -213,7 +213,7 @@ Deno.test("sigmoid and softmax on large inputs: native kernels agree with the Ty
     // the normal range (float32 subnormals, which the C float path flushes) absolute.
     const tol = dtype === "float64" ? 4e-15 : 1e-5;
     const tiny = dtype === "float64" ? 2.3e-308 : 1.2e-38;
-    for (const [name, f] of [["sigmoid", sigmoid], ["softmax", softmax]] as const) {
+    for (const [name, f] of [["sigmoid", sigmoid], ["tanh", tanh], ["softmax", softmax]] as const) {
       await t.step(`${name}, ${dtype}`, async () => {
         await useSparseBackend("ts");
         const slow = f(Z);
