@@ -9,7 +9,8 @@
  * OpenMP when the compiler has it) and loaded with Deno.dlopen; the
  * TypeScript loops in sparse_rows.ts are the same arithmetic in the same
  * order (no fused multiply-add), so both give the same bits except where
- * C's exp and V8's Math.exp round differently (the SGD kernel only).
+ * C's exp and V8's Math.exp round differently (the softmax kernels, more so
+ * with libmvec's vector exp: see below).
  *
  * Layout: CSR rows (row_start[n + 1], col[nnz] uint16, val[nnz] float64),
  * CSC columns (col_start[d + 1], row[nnz] uint32, val[nnz] float64), dense
@@ -19,6 +20,24 @@
  */
 #include <math.h>
 #include <stdint.h>
+
+/*
+ * glibc's vector math (libmvec), when the build links it (-DNNKIT_MVEC): the
+ * loops marked `omp simd` below then compute 4 or 8 exponentials (or tanh)
+ * at a time, each within 4 ulp of the correctly rounded value (the scalar
+ * exp and V8's Math.exp are within 1), so those loops agree with their
+ * TypeScript twins to a few units in the last place rather than bit for bit.
+ */
+#ifdef NNKIT_MVEC
+#pragma omp declare simd notinbranch
+double exp(double);
+#pragma omp declare simd notinbranch
+float expf(float);
+#pragma omp declare simd notinbranch
+double tanh(double);
+#pragma omp declare simd notinbranch
+float tanhf(float);
+#endif
 
 #define RS restrict
 
@@ -236,10 +255,9 @@ static inline void softmax_sgd_k(const uint32_t *RS row_start, const uint16_t *R
     const int32_t y = labels[i];
     if (best == y) correct += 1;
     double s = 0;
-    for (int32_t j = 0; j < k; j++) {
-      g[j] = exp(z[j] - m);
-      s += g[j];
-    }
+#pragma omp simd
+    for (int32_t j = 0; j < k; j++) g[j] = exp(z[j] - m);
+    for (int32_t j = 0; j < k; j++) s += g[j];
     loss += eps > 0 ? -log(g[y] / s + eps) : log(s) - (z[y] - m);
     for (int32_t j = 0; j < k; j++) {
       const double d = g[j] / s - (j == y ? 1.0 : 0.0);
@@ -483,10 +501,9 @@ static inline void linear_chunk_k(const uint32_t *RS row_start, const uint16_t *
       for (int32_t j = 1; j < k; j++)
         if (z[j] > m) m = z[j];
       double s = 0;
-      for (int32_t j = 0; j < k; j++) {
-        r[j] = exp(z[j] - m);
-        s += r[j];
-      }
+#pragma omp simd
+      for (int32_t j = 0; j < k; j++) r[j] = exp(z[j] - m);
+      for (int32_t j = 0; j < k; j++) s += r[j];
       if (out == 2) {
         double *RS e = E + (int64_t)(i - r0) * k;
         for (int32_t j = 0; j < k; j++) {
@@ -646,22 +663,8 @@ int32_t nnkit_openmp(void) {
 /*
  * Elementwise activations over whole matrices (lib/nn/activations.ts calls
  * them for large inputs): sigmoid, tanh and row softmax, float64 and float32.
- * With glibc's libmvec (built with -DNNKIT_MVEC) the exp and tanh calls below
- * run 4 or 8 at a time (glibc's vector functions: at most 4 ulp from the correctly
- * rounded value, where the scalar exp and V8's Math.exp are within 1), so
- * these agree with the TypeScript loops to a few units in the last place,
- * not bit for bit.
+ * Their exp and tanh run 4 or 8 at a time with libmvec (see the top).
  */
-#ifdef NNKIT_MVEC
-#pragma omp declare simd notinbranch
-double exp(double);
-#pragma omp declare simd notinbranch
-float expf(float);
-#pragma omp declare simd notinbranch
-double tanh(double);
-#pragma omp declare simd notinbranch
-float tanhf(float);
-#endif
 
 /* a = 1 / (1 + e^(−z)), elementwise (a may be z); saturates to exactly 0 and 1. */
 void nnkit_sigmoid_f64(const double *z, double *a, int32_t n) {
