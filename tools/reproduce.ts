@@ -24,7 +24,8 @@
  *   already set). Default: the number of cores, at most 2 (much of a
  *   notebook is one thread: per-sample loops, activations, figures, kernel
  *   start-up; two at a time keep both cores busy). Longest first, by the
- *   wall time of the notebook's previous run in `OUT/runs.json`. The
+ *   wall time of the notebook's previous run in `OUT/runs.json` (else the
+ *   full-run times in `tools/reproduce/expected_seconds.json`). The
  *   per-notebook seconds in the report then include the sharing; `--jobs 1`
  *   times each notebook alone.
  * - `--timeout S`: whole-notebook timeout (default 1800 s, 300 s with
@@ -387,9 +388,12 @@ export async function main(args: string[]): Promise<number> {
   const previousRuns = readJson<{ notebooks?: Record<string, NotebookRecord> }>(
     `${outDir}/runs.json`,
   )?.notebooks ?? {};
+  const expected = readJson<Record<string, number>>(
+    `${ROOT}/tools/reproduce/expected_seconds.json`,
+  );
   const lastSeconds = (name: string) =>
     (previousRuns[name]?.quick === options.quick ? previousRuns[name]?.runs?.[0]?.seconds : null) ??
-      0;
+      expected?.[name] ?? 0;
   const queue = names.map((_, i) => i).sort((a, b) =>
     lastSeconds(names[b]) - lastSeconds(names[a])
   );
