@@ -18,10 +18,11 @@
  */
 
 import type { Prng } from "../random.ts";
-import { type DType, formatShape, Matrix } from "../tensor/matrix.ts";
+import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
 import { prependOnes } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
-import { softmax } from "./activations.ts";
+import { sparseKernels } from "../tensor/sparse_native.ts";
+import { NATIVE_MIN_SIZE, softmax } from "./activations.ts";
 import { crossEntropy, type Reduction, reductionScale, softmaxCrossEntropy } from "./losses.ts";
 import type { Model } from "./model.ts";
 
@@ -135,6 +136,8 @@ class Workspace {
   readonly Z1: Matrix;
   /** `[1 | tanh(Z1)]`, `[n, nh+1]`. */
   readonly A1: Matrix;
+  /** `A1`'s data from its second element: where the native tanh writes row 0. */
+  readonly A1tail: FloatArray;
   readonly Z2: Matrix;
   readonly P: Matrix;
   readonly dZ2: Matrix;
@@ -149,6 +152,7 @@ class Workspace {
     this.Z1 = Matrix.zeros(n, nh, dtype);
     this.A1 = Matrix.zeros(n, nh + 1, dtype);
     for (let i = 0; i < n; i++) this.A1.data[i * (nh + 1)] = 1;
+    this.A1tail = this.A1.data.subarray(1);
     this.Z2 = Matrix.zeros(n, ny, dtype);
     this.P = Matrix.zeros(n, ny, dtype);
     this.dZ2 = Matrix.zeros(n, ny, dtype);
@@ -315,8 +319,17 @@ export class BiasColumnNet implements Model {
     const ws = this.#workspace(X.rows);
     matmul(X, this.w1, ws.z1Options);
     const z = ws.Z1.data, a = ws.A1.data, nh = this.#nh;
-    for (let i = 0, o = 0, r = 0; i < X.rows; i++, o += nh, r += nh + 1) {
-      for (let j = 0; j < nh; j++) a[r + 1 + j] = Math.tanh(z[o + j]);
+    const native = X.rows * nh >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+    if (native !== null) {
+      // The same tanh, natively (vector tanh), straight into A1's columns 1..nh.
+      const kernel = z instanceof Float32Array
+        ? native.nnkit_tanh_rows_f32
+        : native.nnkit_tanh_rows_f64;
+      kernel(z, ws.A1tail, X.rows, nh, nh + 1);
+    } else {
+      for (let i = 0, o = 0, r = 0; i < X.rows; i++, o += nh, r += nh + 1) {
+        for (let j = 0; j < nh; j++) a[r + 1 + j] = Math.tanh(z[o + j]);
+      }
     }
     matmul(ws.A1, this.w2, ws.z2Options);
     softmax(ws.Z2, ws.P);

@@ -20,6 +20,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * glibc's vector math (libmvec), when the build links it (-DNNKIT_MVEC): the
@@ -686,6 +687,29 @@ void nnkit_tanh_f64(const double *z, double *a, int32_t n) {
 void nnkit_tanh_f32(const float *z, float *a, int32_t n) {
 #pragma omp simd
   for (int32_t i = 0; i < n; i++) a[i] = tanhf(z[i]);
+}
+
+/* a[i·a_stride + j] = tanh(z[i·cols + j]): rows of z into a wider layout (seed 001's [1 | tanh]). */
+#define DEFINE_TANH_ROWS(T, SUFFIX, TANH)                                                 \
+  void nnkit_tanh_rows_##SUFFIX(const T *RS z, T *RS a, int32_t rows, int32_t cols,       \
+                                int32_t a_stride) {                                       \
+    for (int32_t i = 0; i < rows; i++) {                                                  \
+      const T *RS zi = z + (int64_t)i * cols;                                             \
+      T *RS ai = a + (int64_t)i * a_stride;                                               \
+      _Pragma("omp simd") for (int32_t j = 0; j < cols; j++) ai[j] = TANH(zi[j]);         \
+    }                                                                                     \
+  }
+
+DEFINE_TANH_ROWS(double, f64, tanh)
+DEFINE_TANH_ROWS(float, f32, tanhf)
+
+/* Copies rows order[start .. start + rows) of src (row_bytes each) into dst, back to back. */
+void nnkit_gather_rows(const uint8_t *RS src, int32_t row_bytes, const uint32_t *RS order,
+                       int32_t start, int32_t rows, uint8_t *RS dst) {
+  for (int32_t r = 0; r < rows; r++) {
+    memcpy(dst + (int64_t)r * row_bytes, src + (int64_t)order[start + r] * row_bytes,
+           (size_t)row_bytes);
+  }
 }
 
 /*

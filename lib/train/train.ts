@@ -25,7 +25,7 @@ import { acceptsSparseRows, type Model } from "../nn/model.ts";
 import type { Prng } from "../random.ts";
 import { type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
 import { SparseRows, sparseRows } from "../tensor/sparse_rows.ts";
-import { loadSparseKernels } from "../tensor/sparse_native.ts";
+import { loadSparseKernels, sparseKernels } from "../tensor/sparse_native.ts";
 import { countCorrect } from "./count_correct.ts";
 import { evaluate, forwardOutput, type LabeledData } from "./evaluate.ts";
 import { createHistory, type History } from "./history.ts";
@@ -232,7 +232,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
-/** Copies rows `order[start .. start + rows)` of `src` into `dst` (no allocation). */
+/**
+ * Copies rows `order[start .. start + rows)` of `src` into `dst` (no
+ * allocation): one memcpy per row natively, else element by element.
+ */
 function gatherRows(
   src: FloatArray,
   cols: number,
@@ -241,6 +244,11 @@ function gatherRows(
   rows: number,
   dst: FloatArray,
 ): void {
+  const native = sparseKernels();
+  if (native !== null) {
+    native.nnkit_gather_rows(src, cols * src.BYTES_PER_ELEMENT, order, start, rows, dst);
+    return;
+  }
   for (let r = 0, d = 0; r < rows; r++, d += cols) {
     const s = order[start + r] * cols;
     for (let j = 0; j < cols; j++) dst[d + j] = src[s + j];
