@@ -75,30 +75,35 @@ float tanhf(float);
   } while (0)
 #endif
 
-/* Z[i - r0, :] = X[i, :] · W + b for rows r0 <= i < r1. */
-static inline void csr_matmul_k(const uint32_t *RS row_start, const uint16_t *RS col,
-                                const double *RS val, int32_t r0, int32_t r1,
-                                const double *RS W, const double *RS b, const int32_t k,
-                                double *RS Z, int32_t z0) {
-  for (int32_t i = r0; i < r1; i++) {
-    double *RS z = Z + (int64_t)(i - z0) * k;
-    for (int32_t j = 0; j < k; j++) z[j] = b[j];
-    const uint32_t end = row_start[i + 1];
-    for (uint32_t p = row_start[i]; p < end; p++) {
-      const double v = val[p];
-      const double *RS w = W + (int64_t)col[p] * k;
-      for (int32_t j = 0; j < k; j++) z[j] += v * w[j];
-    }
+/*
+ * Z[i - r0, :] = X[i, :] · W + b for rows r0 <= i < r1, for double and
+ * float W, b and Z (nnkit_csr_matmul, nnkit_csr_matmul_f32; in float every
+ * product and sum rounds to float, the sparse values first).
+ */
+#define DEFINE_CSR_MATMUL(T, NAME)                                                          \
+  static inline void NAME##_k(const uint32_t *RS row_start, const uint16_t *RS col,         \
+                              const double *RS val, int32_t r0, int32_t r1, const T *RS W,  \
+                              const T *RS b, const int32_t k, T *RS Z, int32_t z0) {        \
+    for (int32_t i = r0; i < r1; i++) {                                                     \
+      T *RS z = Z + (int64_t)(i - z0) * k;                                                  \
+      for (int32_t j = 0; j < k; j++) z[j] = b[j];                                          \
+      const uint32_t end = row_start[i + 1];                                                \
+      for (uint32_t p = row_start[i]; p < end; p++) {                                       \
+        const T v = (T)val[p];                                                              \
+        const T *RS w = W + (int64_t)col[p] * k;                                            \
+        for (int32_t j = 0; j < k; j++) z[j] += v * w[j];                                   \
+      }                                                                                     \
+    }                                                                                       \
+  }                                                                                         \
+  void NAME(const uint32_t *row_start, const uint16_t *col, const double *val, int32_t r0,  \
+            int32_t r1, const T *W, const T *bias, int32_t k, T *Z) {                       \
+    if (k == 10) PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, a, b, W, bias, 10, Z, r0)); \
+    else if (k == 1) PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, a, b, W, bias, 1, Z, r0)); \
+    else PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, a, b, W, bias, k, Z, r0)); \
   }
-}
 
-void nnkit_csr_matmul(const uint32_t *row_start, const uint16_t *col, const double *val,
-                      int32_t r0, int32_t r1, const double *W, const double *bias, int32_t k,
-                      double *Z) {
-  if (k == 10) PARALLEL_CHUNKS(r0, r1, 2048, csr_matmul_k(row_start, col, val, a, b, W, bias, 10, Z, r0));
-  else if (k == 1) PARALLEL_CHUNKS(r0, r1, 2048, csr_matmul_k(row_start, col, val, a, b, W, bias, 1, Z, r0));
-  else PARALLEL_CHUNKS(r0, r1, 2048, csr_matmul_k(row_start, col, val, a, b, W, bias, k, Z, r0));
-}
+DEFINE_CSR_MATMUL(double, nnkit_csr_matmul)
+DEFINE_CSR_MATMUL(float, nnkit_csr_matmul_f32)
 
 /* G[c, :] = alpha · Σ_i X[i, c] · R[i, :] over all rows, for columns c0 <= c < c1 (CSC). */
 static inline void csc_tmatmul_k(const uint32_t *RS col_start, const uint32_t *RS row,
@@ -157,7 +162,7 @@ void nnkit_csr_tmatmul_acc(const uint32_t *row_start, const uint16_t *col, const
  * G = alpha · (P_0 + P_1 + …) in chunk order (G += … with accumulate). partials holds
  * chunks · d · k elements (scratch). Defined for double and float (every
  * float operation rounds to float; the sparse values are rounded to float
- * first), with the float twin of nnkit_csr_matmul beside it.
+ * first).
  */
 #define DEFINE_TMATMUL_CHUNKS(T, SUFFIX)                                                   \
   static inline void csr_tpartial_##SUFFIX##_k(                                           \
@@ -198,30 +203,6 @@ void nnkit_csr_tmatmul_acc(const uint32_t *row_start, const uint16_t *col, const
 
 DEFINE_TMATMUL_CHUNKS(double, f64)
 DEFINE_TMATMUL_CHUNKS(float, f32)
-
-/* nnkit_csr_matmul with float W, bias and Z (sparse values rounded to float). */
-static inline void csr_matmul_f32_k(const uint32_t *RS row_start, const uint16_t *RS col,
-                                    const double *RS val, int32_t r0, int32_t r1,
-                                    const float *RS W, const float *RS b, const int32_t k,
-                                    float *RS Z, int32_t z0) {
-  for (int32_t i = r0; i < r1; i++) {
-    float *RS z = Z + (int64_t)(i - z0) * k;
-    for (int32_t j = 0; j < k; j++) z[j] = b[j];
-    const uint32_t end = row_start[i + 1];
-    for (uint32_t p = row_start[i]; p < end; p++) {
-      const float v = (float)val[p];
-      const float *RS w = W + (int64_t)col[p] * k;
-      for (int32_t j = 0; j < k; j++) z[j] += v * w[j];
-    }
-  }
-}
-
-void nnkit_csr_matmul_f32(const uint32_t *row_start, const uint16_t *col, const double *val,
-                          int32_t r0, int32_t r1, const float *W, const float *bias, int32_t k,
-                          float *Z) {
-  if (k == 10) PARALLEL_CHUNKS(r0, r1, 1024, csr_matmul_f32_k(row_start, col, val, a, b, W, bias, 10, Z, r0));
-  else PARALLEL_CHUNKS(r0, r1, 1024, csr_matmul_f32_k(row_start, col, val, a, b, W, bias, k, Z, r0));
-}
 
 /*
  * Per-sample SGD of softmax regression over rows r0 <= i < r1 in order:
