@@ -19,15 +19,16 @@
  *   with `NB_SEED` = S, S+1, … (S: `--seed`, else the `seed:` written in the
  *   notebook's `parameters` cell; a notebook without a seed runs once) and
  *   reports min–max ranges.
- * - `--jobs N`: notebooks run N at a time, each kernel with
- *   `OPENBLAS_NUM_THREADS` and `OMP_NUM_THREADS` set to cores / N (unless
- *   already set). Default: the number of cores, at most 2 (much of a
- *   notebook is one thread: per-sample loops, activations, figures, kernel
- *   start-up; two at a time keep both cores busy). Longest first, by the
- *   wall time of the notebook's previous run in `OUT/runs.json` (else the
- *   full-run times in `tools/reproduce/expected_seconds.json`). The
- *   per-notebook seconds in the report then include the sharing; `--jobs 1`
- *   times each notebook alone.
+ * - `--jobs N`: notebooks run N at a time. Default: the number of cores,
+ *   at most 2 (much of a notebook is one thread: per-sample loops, figures,
+ *   kernel start-up; two at a time keep both cores busy). Longest first, by
+ *   the wall time of the notebook's previous run in `OUT/runs.json` (else the
+ *   full-run times in `tools/reproduce/expected_seconds.json`). The longest
+ *   keeps one BLAS / OpenMP thread per core (it finishes alone), the others
+ *   get cores / N (`OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS`, unless already
+ *   set), and idle OpenMP threads sleep instead of spinning
+ *   (`OMP_WAIT_POLICY=passive`). The per-notebook seconds in the report then
+ *   include the sharing; `--jobs 1` times each notebook alone.
  * - `--timeout S`: whole-notebook timeout (default 1800 s, 300 s with
  *   `--quick`); `--cell-timeout S`: per-cell timeout (default none).
  * - `--notebooks DIR` (default `notebooks/`), `--out DIR` (default
@@ -231,16 +232,16 @@ async function runOne(
   output: string,
   options: ReproduceOptions,
   source: NotebookJson,
+  threads: number | null,
 ): Promise<RunRecord> {
   removeIfExists(output);
   const env: Record<string, string> = { NB_QUICK: options.quick ? "1" : "0" };
-  if (options.jobs > 1) {
-    const threads = String(
-      Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / options.jobs)),
-    );
-    for (const name of ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"]) {
-      if (!Deno.env.get(name)) env[name] = threads;
+  if (threads !== null) {
+    const set = { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads };
+    for (const [variable, value] of Object.entries(set)) {
+      if (!Deno.env.get(variable)) env[variable] = String(value);
     }
+    if (!Deno.env.get("OMP_WAIT_POLICY")) env.OMP_WAIT_POLICY = "passive";
   }
   if (seed !== null) env.NB_SEED = String(seed);
   const { summary, stderr } = await runNotebook(`${options.notebooksDir}/${name}.ipynb`, output, {
@@ -351,7 +352,7 @@ export async function main(args: string[]): Promise<number> {
       const output = k === 0
         ? `${outDir}/notebooks/${name}.ipynb`
         : `${outDir}/runs/${name}/seed-${seed}.ipynb`;
-      const run = await runOne(name, seed, output, options, source);
+      const run = await runOne(name, seed, output, options, source, threadsFor(i));
       const label = `[${i + 1}/${names.length}] ${name}${
         run.seed === null ? "" : ` seed ${run.seed}`
       }`;
@@ -380,6 +381,7 @@ export async function main(args: string[]): Promise<number> {
       quick: options.quick,
       finished: new Date().toISOString(),
       runs,
+      ...(options.jobs > 1 ? { jobs: options.jobs } : {}),
     };
     slots[i] = record;
     if (!recordOk(record)) failed = true;
@@ -397,6 +399,15 @@ export async function main(args: string[]): Promise<number> {
   const queue = names.map((_, i) => i).sort((a, b) =>
     lastSeconds(names[b]) - lastSeconds(names[a])
   );
+  // With lanes: the longest notebook keeps every core's thread, the others share.
+  const cores = navigator.hardwareConcurrency || 1;
+  const longest = queue[0];
+  const threadsFor = (i: number) =>
+    options.jobs <= 1
+      ? null
+      : i === longest
+      ? cores
+      : Math.max(1, Math.floor(cores / options.jobs));
   const worker = async () => {
     for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
       if (failed && options.failFast) return;

@@ -43,6 +43,17 @@ float tanhf(float);
 #define RS restrict
 
 /*
+ * Vectors of 8 and 2 doubles or floats (element-aligned): a 10-wide row in
+ * registers. Written out for k = 10 (MNIST's classes, seed 002's hidden
+ * layer), where GCC's own vectorisation of the j-loops is 2–3× slower. The
+ * arithmetic per element is unchanged (one multiply, then one add).
+ */
+typedef double v8d __attribute__((vector_size(64), aligned(8)));
+typedef double v2d __attribute__((vector_size(16), aligned(8)));
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+typedef float v2f __attribute__((vector_size(8), aligned(4)));
+
+/*
  * Runs BODY over [lo, hi) split into one contiguous chunk [a, b) per thread
  * (when the range is at least minsize long and OpenMP is on), else once
  * over the whole range. Each output element is computed by one thread in a
@@ -80,10 +91,27 @@ float tanhf(float);
  * float W, b and Z (nnkit_csr_matmul, nnkit_csr_matmul_f32; in float every
  * product and sum rounds to float, the sparse values first).
  */
-#define DEFINE_CSR_MATMUL(T, NAME)                                                          \
+#define DEFINE_CSR_MATMUL(T, NAME, V8, V2)                                                  \
   static inline void NAME##_k(const uint32_t *RS row_start, const uint16_t *RS col,         \
                               const double *RS val, int32_t r0, int32_t r1, const T *RS W,  \
                               const T *RS b, const int32_t k, T *RS Z, int32_t z0) {        \
+    if (k == 10) {                                                                          \
+      for (int32_t i = r0; i < r1; i++) {                                                   \
+        V8 lo = *(const V8 *)b;                                                             \
+        V2 hi = *(const V2 *)(b + 8);                                                       \
+        const uint32_t end = row_start[i + 1];                                              \
+        for (uint32_t p = row_start[i]; p < end; p++) {                                     \
+          const T v = (T)val[p];                                                            \
+          const T *RS w = W + (int64_t)col[p] * 10;                                         \
+          lo = lo + v * *(const V8 *)w;                                                     \
+          hi = hi + v * *(const V2 *)(w + 8);                                               \
+        }                                                                                   \
+        T *RS z = Z + (int64_t)(i - z0) * 10;                                               \
+        *(V8 *)z = lo;                                                                      \
+        *(V2 *)(z + 8) = hi;                                                                \
+      }                                                                                     \
+      return;                                                                               \
+    }                                                                                       \
     for (int32_t i = r0; i < r1; i++) {                                                     \
       T *RS z = Z + (int64_t)(i - z0) * k;                                                  \
       for (int32_t j = 0; j < k; j++) z[j] = b[j];                                          \
@@ -102,8 +130,8 @@ float tanhf(float);
     else PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, a, b, W, bias, k, Z, r0)); \
   }
 
-DEFINE_CSR_MATMUL(double, nnkit_csr_matmul)
-DEFINE_CSR_MATMUL(float, nnkit_csr_matmul_f32)
+DEFINE_CSR_MATMUL(double, nnkit_csr_matmul, v8d, v2d)
+DEFINE_CSR_MATMUL(float, nnkit_csr_matmul_f32, v8f, v2f)
 
 /* G[c, :] = alpha · Σ_i X[i, c] · R[i, :] over all rows, for columns c0 <= c < c1 (CSC). */
 static inline void csc_tmatmul_k(const uint32_t *RS col_start, const uint32_t *RS row,
@@ -164,12 +192,27 @@ void nnkit_csr_tmatmul_acc(const uint32_t *row_start, const uint16_t *col, const
  * float operation rounds to float; the sparse values are rounded to float
  * first).
  */
-#define DEFINE_TMATMUL_CHUNKS(T, SUFFIX)                                                   \
+#define DEFINE_TMATMUL_CHUNKS(T, SUFFIX, V8, V2)                                           \
   static inline void csr_tpartial_##SUFFIX##_k(                                           \
       const uint32_t *RS row_start, const uint16_t *RS col, const double *RS val,         \
       int32_t a, int32_t b, int32_t r0, const T *RS R, const int32_t k, int64_t dk,       \
       T *RS P) {                                                                           \
     for (int64_t q = 0; q < dk; q++) P[q] = 0;                                            \
+    if (k == 10) {                                                                         \
+      for (int32_t i = a; i < b; i++) {                                                   \
+        const T *RS r = R + (int64_t)(i - r0) * 10;                                       \
+        const V8 lo = *(const V8 *)r;                                                      \
+        const V2 hi = *(const V2 *)(r + 8);                                                \
+        const uint32_t end = row_start[i + 1];                                            \
+        for (uint32_t p = row_start[i]; p < end; p++) {                                   \
+          const T v = (T)val[p];                                                          \
+          T *RS g = P + (int64_t)col[p] * 10;                                             \
+          *(V8 *)g = *(V8 *)g + v * lo;                                                    \
+          *(V2 *)(g + 8) = *(V2 *)(g + 8) + v * hi;                                        \
+        }                                                                                  \
+      }                                                                                    \
+      return;                                                                              \
+    }                                                                                      \
     for (int32_t i = a; i < b; i++) {                                                     \
       const T *RS r = R + (int64_t)(i - r0) * k;                                          \
       const uint32_t end = row_start[i + 1];                                              \
@@ -201,8 +244,8 @@ void nnkit_csr_tmatmul_acc(const uint32_t *row_start, const uint16_t *col, const
     }                                                                                      \
   }
 
-DEFINE_TMATMUL_CHUNKS(double, f64)
-DEFINE_TMATMUL_CHUNKS(float, f32)
+DEFINE_TMATMUL_CHUNKS(double, f64, v8d, v2d)
+DEFINE_TMATMUL_CHUNKS(float, f32, v8f, v2f)
 
 /*
  * Per-sample SGD of softmax regression over rows r0 <= i < r1 in order:
@@ -292,8 +335,6 @@ static inline double sigmoid1(double x) {
   return e / (1 + e);
 }
 
-typedef double v8d __attribute__((vector_size(64), aligned(8)));
-typedef double v2d __attribute__((vector_size(16), aligned(8)));
 
 /*
  * z = x_i·W + b for k = 10 with the ten sums held in registers (the generic

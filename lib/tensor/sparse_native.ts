@@ -1,11 +1,11 @@
 /**
- * The native backend of the sparse kernels (`sparse_kernels.c`): compiled
- * on first use with the system C compiler into the gitignored
- * `.cache/native/` (keyed by a hash of the source, flags and platform, so an
- * edit recompiles), then opened with `Deno.dlopen`. Without a compiler, FFI
- * or write permission the kit uses the TypeScript loops of
- * `sparse_rows.ts` (same arithmetic, several times slower), announced once
- * on stderr.
+ * The native kernels (`sparse_kernels.c`: sparse products, the linear-model
+ * passes, large activations, row gathers): compiled on first use with the
+ * system C compiler into the gitignored `.cache/native/` (keyed by a hash of
+ * the source, flags and platform, so an edit recompiles), then opened with
+ * `Deno.dlopen`. Without a compiler, FFI or write permission the kit uses
+ * their TypeScript twins (`sparse_rows.ts`, `activations.ts`, … : the same
+ * arithmetic, several times slower), announced once on stderr.
  *
  * `NNKIT_SPARSE=ts` forces the TypeScript loops; `NNKIT_SPARSE=native`
  * fails loudly when the native build fails; `NNKIT_CC` names the compiler
@@ -219,8 +219,8 @@ export async function loadSparseKernels(): Promise<SparseBackendInfo> {
       throw new Error(`Cannot build the native sparse kernels: ${opened}`);
     }
     console.error(
-      `nnkit: sparse kernels run as TypeScript loops (slower): ${opened}. ` +
-        "Install a C compiler (Debian: build-essential) for the native build",
+      `nnkit: native kernels unavailable, their TypeScript twins run instead (slower): ${opened}. ` +
+        "Install a C compiler (Debian: gcc libc6-dev) for the native build",
     );
     state = { kernels: null, info: { name: "ts", library: null, openmp: false, reason: opened } };
   } else {

@@ -223,6 +223,8 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
       assert.deepEqual(Object.keys(readJson(`${out}/results.json`)), ["01_pass", "04_late_output"]);
       const report = Deno.readTextFileSync(`${out}/REPORT.md`);
       assert.ok(report.indexOf("| 01_pass |") < report.indexOf("| 04_late_output |"), report);
+      assert.match(report, /† Ran 2 notebooks at a time/);
+      assert.match(report, /\| 01_pass \| ok \| quick \| 42 \| \d+\.\d s † \|/);
     });
   } finally {
     for (const { out } of [pass, withEnv, badEnv, fail, missing, seeds, merge[0], lanes]) {

@@ -47,6 +47,8 @@ export interface NotebookRecord {
   finished: string;
   /** One entry per seed. */
   runs: RunRecord[];
+  /** Notebooks that ran at once (`--jobs`), when more than 1. */
+  jobs?: number;
 }
 
 /** A notebook record is ok when every run is. */
@@ -140,8 +142,9 @@ export function formatSeconds(value: number): string {
 
 function wallText(record: NotebookRecord): string {
   const secs = record.runs.map((run) => run.seconds);
-  if (secs.length === 1) return formatSeconds(secs[0]);
-  return `${Math.min(...secs).toFixed(1)}–${formatSeconds(Math.max(...secs))}`;
+  const shared = (record.jobs ?? 1) > 1 ? " †" : "";
+  if (secs.length === 1) return formatSeconds(secs[0]) + shared;
+  return `${Math.min(...secs).toFixed(1)}–${formatSeconds(Math.max(...secs))}${shared}`;
 }
 
 function seedWallText(record: NotebookRecord): string {
@@ -175,6 +178,15 @@ export function reportMarkdown(
     parts.push(
       "> Notebooks marked *quick* ran reduced configurations (`NB_QUICK=1`); their numbers " +
         "are smoke-test values, not expected to match the seeds.",
+      "",
+    );
+  }
+  const jobs = Math.max(...records.map((r) => r.jobs ?? 1));
+  if (jobs > 1) {
+    parts.push(
+      `> † Ran ${jobs} notebooks at a time (\`--jobs ${jobs}\`), each kernel with a share of the ` +
+        "cores' BLAS and OpenMP threads: its wall time includes that sharing (`--jobs 1` times " +
+        "each notebook alone).",
       "",
     );
   }
