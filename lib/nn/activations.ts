@@ -190,6 +190,12 @@ export function tanhBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function relu(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply relu", out, Z.rows, Z.cols, Z.dtype);
+  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+  if (native !== null) {
+    if (Z.dtype === "float32") native.nnkit_relu_f32(Z.data, A.data, Z.size);
+    else native.nnkit_relu_f64(Z.data, A.data, Z.size);
+    return A;
+  }
   const z = Z.data, a = A.data;
   for (let i = 0; i < z.length; i++) {
     const x = z[i];
@@ -220,6 +226,12 @@ export function relu(Z: Matrix, out?: Matrix): Matrix {
 export function reluBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
   sameShape("back-propagate through relu", A, dA);
   const dZ = ensureOut("back-propagate through relu", out, A.rows, A.cols, A.dtype);
+  const native = A.size >= NATIVE_MIN_SIZE && dA.dtype === A.dtype ? sparseKernels() : null;
+  if (native !== null) {
+    if (A.dtype === "float32") native.nnkit_relu_backward_f32(A.data, dA.data, dZ.data, A.size);
+    else native.nnkit_relu_backward_f64(A.data, dA.data, dZ.data, A.size);
+    return dZ;
+  }
   const a = A.data, g = dA.data, d = dZ.data;
   for (let i = 0; i < a.length; i++) d[i] = a[i] > 0 ? g[i] : 0;
   return dZ;

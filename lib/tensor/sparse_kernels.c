@@ -725,6 +725,31 @@ void nnkit_tanh_f32(const float *z, float *a, int32_t n) {
 DEFINE_TANH_ROWS(double, f64, tanh)
 DEFINE_TANH_ROWS(float, f32, tanhf)
 
+/*
+ * ReLU forward a = (z < 0 ? 0 : z) and backward d = (a > 0 ? g : 0), and the
+ * column sums c[j] = Σ_i x[i, j] in row order: the same comparisons and the
+ * same order of additions as the TypeScript loops (activations.ts, ops.ts),
+ * so the same bits, without their branch mispredictions (ReLU inputs change
+ * sign at random).
+ */
+#define DEFINE_ELEMENTWISE(T, SUFFIX)                                                     \
+  void nnkit_relu_##SUFFIX(const T *z, T *a, int32_t n) {                                 \
+    _Pragma("omp simd") for (int32_t i = 0; i < n; i++) a[i] = z[i] < 0 ? 0 : z[i];      \
+  }                                                                                       \
+  void nnkit_relu_backward_##SUFFIX(const T *a, const T *g, T *d, int32_t n) {            \
+    _Pragma("omp simd") for (int32_t i = 0; i < n; i++) d[i] = a[i] > 0 ? g[i] : 0;      \
+  }                                                                                       \
+  void nnkit_col_sums_##SUFFIX(const T *RS x, int32_t rows, int32_t cols, T *RS c) {      \
+    for (int32_t j = 0; j < cols; j++) c[j] = 0;                                          \
+    for (int32_t i = 0; i < rows; i++) {                                                  \
+      const T *RS xi = x + (int64_t)i * cols;                                             \
+      for (int32_t j = 0; j < cols; j++) c[j] += xi[j];                                   \
+    }                                                                                     \
+  }
+
+DEFINE_ELEMENTWISE(double, f64)
+DEFINE_ELEMENTWISE(float, f32)
+
 /* Copies rows order[start .. start + rows) of src (row_bytes each) into dst, back to back. */
 void nnkit_gather_rows(const uint8_t *RS src, int32_t row_bytes, const uint32_t *RS order,
                        int32_t start, int32_t rows, uint8_t *RS dst) {

@@ -245,3 +245,28 @@ Deno.test("sigmoid, tanh and softmax on large inputs: native kernels agree with 
     }
   }
 });
+
+Deno.test("relu, its backward and colSums on large inputs: native kernels give the TypeScript loops' bits", async (t) => {
+  const { loadSparseKernels, useSparseBackend } = await import("../../lib/tensor/sparse_native.ts");
+  const { colSums } = await import("../../lib/tensor/ops.ts");
+  const { Prng } = await import("../../lib/random.ts");
+  if ((await loadSparseKernels()).name !== "native") {
+    t.step({ name: "native build unavailable here", ignore: true, fn: () => {} });
+    return;
+  }
+  for (const dtype of ["float64", "float32"] as const) {
+    await t.step(dtype, async () => {
+      const Z = Matrix.zeros(700, 10, dtype), G = Matrix.zeros(700, 10, dtype);
+      new Prng(9).fillNormal(Z.data);
+      new Prng(10).fillNormal(G.data);
+      Z.data.set([NaN, -0, 0, Infinity, -Infinity], 0);
+      const run = async (backend: "native" | "ts") => {
+        await useSparseBackend(backend);
+        const A = relu(Z);
+        return [A, reluBackward(A, G), reluBackward(Z, G), colSums(G), colSums(Z.rowSlice(5, 700))];
+      };
+      const slow = await run("ts"), fast = await run("native");
+      slow.forEach((M, i) => assert.deepEqual(fast[i].data, M.data, `result ${i}`));
+    });
+  }
+});
