@@ -215,11 +215,18 @@ function formatSeconds(s: number | null): string {
 function formatRow(r: BenchRow): string {
   const num = (x: number | null | undefined, digits: number) =>
     x === null || x === undefined ? "—" : x.toFixed(digits);
-  const verdict = r.meets_target === true ? "ok" : r.meets_target === false ? "MISSED" : "?";
+  const untargeted = r.target == null && r.target_gflops == null;
+  const verdict = untargeted
+    ? "—"
+    : r.meets_target === true
+    ? "ok"
+    : r.meets_target === false
+    ? "MISSED"
+    : "?";
   const goal = [
     r.target != null ? `ratio ≤ ${r.target}` : null,
     r.target_gflops != null ? `≥ ${r.target_gflops} GFLOPS` : null,
-  ].filter(Boolean).join(", ");
+  ].filter(Boolean).join(", ") || "comparison, no target";
   return [
     r.case.padEnd(26),
     r.dtype.padEnd(8),
