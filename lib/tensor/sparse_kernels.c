@@ -87,21 +87,39 @@ typedef float v2f __attribute__((vector_size(8), aligned(4)));
 #endif
 
 /*
- * Z[i - r0, :] = X[i, :] · W + b for rows r0 <= i < r1, for double and
+ * Which rows a CSR kernel reads, and how it reads their values. Kernels that
+ * take `order` read rows order[r0] .. order[r1 − 1] (a shuffled mini-batch,
+ * without copying it) when order is not NULL, else rows r0 .. r1 − 1. Those
+ * that take `codes` read each value as table[codes[p]] (one byte per entry
+ * instead of eight; table holds the ≤ 256 distinct values exactly, so the
+ * result is the same) when codes is not NULL, else val[p]. Both tests are
+ * loop-invariant or per row; -O3 unswitches the inner loops on them.
+ */
+#define ROW_OF(i) (order ? (int32_t)order[i] : (i))
+#define VALUE_OF(T, p) (codes ? (T)table[codes[p]] : (T)val[p])
+
+/*
+ * Z[i - r0, :] = X[row i, :] · W + b for r0 <= i < r1, for double and
  * float W, b and Z (nnkit_csr_matmul, nnkit_csr_matmul_f32; in float every
- * product and sum rounds to float, the sparse values first).
+ * product and sum rounds to float, the sparse values first). k = 10 and
+ * k = 32 keep a row's sums in registers (GCC's own vectorisation of the
+ * runtime-k loop re-reads and re-writes them for every entry: 5× slower at
+ * k = 32, seed 001's hidden layer).
  */
 #define DEFINE_CSR_MATMUL(T, NAME, V8, V2)                                                  \
   static inline void NAME##_k(const uint32_t *RS row_start, const uint16_t *RS col,         \
-                              const double *RS val, int32_t r0, int32_t r1, const T *RS W,  \
-                              const T *RS b, const int32_t k, T *RS Z, int32_t z0) {        \
+                              const double *RS val, const uint8_t *RS codes,                \
+                              const double *RS table, const uint32_t *RS order, int32_t r0, \
+                              int32_t r1, const T *RS W, const T *RS b, const int32_t k,    \
+                              T *RS Z, int32_t z0) {                                        \
     if (k == 10) {                                                                          \
       for (int32_t i = r0; i < r1; i++) {                                                   \
+        const int32_t row = ROW_OF(i);                                                      \
         V8 lo = *(const V8 *)b;                                                             \
         V2 hi = *(const V2 *)(b + 8);                                                       \
-        const uint32_t end = row_start[i + 1];                                              \
-        for (uint32_t p = row_start[i]; p < end; p++) {                                     \
-          const T v = (T)val[p];                                                            \
+        const uint32_t end = row_start[row + 1];                                            \
+        for (uint32_t p = row_start[row]; p < end; p++) {                                   \
+          const T v = VALUE_OF(T, p);                                                       \
           const T *RS w = W + (int64_t)col[p] * 10;                                         \
           lo = lo + v * *(const V8 *)w;                                                     \
           hi = hi + v * *(const V2 *)(w + 8);                                               \
@@ -112,22 +130,47 @@ typedef float v2f __attribute__((vector_size(8), aligned(4)));
       }                                                                                     \
       return;                                                                               \
     }                                                                                       \
+    if (k == 32) {                                                                          \
+      for (int32_t i = r0; i < r1; i++) {                                                   \
+        const int32_t row = ROW_OF(i);                                                      \
+        V8 s0 = *(const V8 *)b, s1 = *(const V8 *)(b + 8);                                  \
+        V8 s2 = *(const V8 *)(b + 16), s3 = *(const V8 *)(b + 24);                          \
+        const uint32_t end = row_start[row + 1];                                            \
+        for (uint32_t p = row_start[row]; p < end; p++) {                                   \
+          const T v = VALUE_OF(T, p);                                                       \
+          const T *RS w = W + (int64_t)col[p] * 32;                                         \
+          s0 = s0 + v * *(const V8 *)w;                                                     \
+          s1 = s1 + v * *(const V8 *)(w + 8);                                               \
+          s2 = s2 + v * *(const V8 *)(w + 16);                                              \
+          s3 = s3 + v * *(const V8 *)(w + 24);                                              \
+        }                                                                                   \
+        T *RS z = Z + (int64_t)(i - z0) * 32;                                               \
+        *(V8 *)z = s0;                                                                      \
+        *(V8 *)(z + 8) = s1;                                                                \
+        *(V8 *)(z + 16) = s2;                                                               \
+        *(V8 *)(z + 24) = s3;                                                               \
+      }                                                                                     \
+      return;                                                                               \
+    }                                                                                       \
     for (int32_t i = r0; i < r1; i++) {                                                     \
+      const int32_t row = ROW_OF(i);                                                        \
       T *RS z = Z + (int64_t)(i - z0) * k;                                                  \
       for (int32_t j = 0; j < k; j++) z[j] = b[j];                                          \
-      const uint32_t end = row_start[i + 1];                                                \
-      for (uint32_t p = row_start[i]; p < end; p++) {                                       \
-        const T v = (T)val[p];                                                              \
+      const uint32_t end = row_start[row + 1];                                              \
+      for (uint32_t p = row_start[row]; p < end; p++) {                                     \
+        const T v = VALUE_OF(T, p);                                                         \
         const T *RS w = W + (int64_t)col[p] * k;                                            \
         for (int32_t j = 0; j < k; j++) z[j] += v * w[j];                                   \
       }                                                                                     \
     }                                                                                       \
   }                                                                                         \
-  void NAME(const uint32_t *row_start, const uint16_t *col, const double *val, int32_t r0,  \
+  void NAME(const uint32_t *row_start, const uint16_t *col, const double *val,              \
+            const uint8_t *codes, const double *table, const uint32_t *order, int32_t r0,   \
             int32_t r1, const T *W, const T *bias, int32_t k, T *Z) {                       \
-    if (k == 10) PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, a, b, W, bias, 10, Z, r0)); \
-    else if (k == 1) PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, a, b, W, bias, 1, Z, r0)); \
-    else PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, a, b, W, bias, k, Z, r0)); \
+    if (k == 10) PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, codes, table, order, a, b, W, bias, 10, Z, r0)); \
+    else if (k == 32) PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, codes, table, order, a, b, W, bias, 32, Z, r0)); \
+    else if (k == 1) PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, codes, table, order, a, b, W, bias, 1, Z, r0)); \
+    else PARALLEL_CHUNKS(r0, r1, 1024, NAME##_k(row_start, col, val, codes, table, order, a, b, W, bias, k, Z, r0)); \
   }
 
 DEFINE_CSR_MATMUL(double, nnkit_csr_matmul, v8d, v2d)
@@ -185,27 +228,31 @@ void nnkit_csr_tmatmul_acc(const uint32_t *row_start, const uint16_t *col, const
 
 /*
  * Row-chunked Xᵀ·R, parallel and independent of the thread count: rows
- * r0 <= i < r1 split into `chunks` equal ranges, chunk t summed into its own
- * partial P_t [d, k] (P_t[c] += v · R[i − r0]) by one thread, then
- * G = alpha · (P_0 + P_1 + …) in chunk order (G += … with accumulate). partials holds
- * chunks · d · k elements (scratch). Defined for double and float (every
- * float operation rounds to float; the sparse values are rounded to float
- * first).
+ * r0 <= i < r1 (row order[i] of X when order is given, see ROW_OF) split
+ * into `chunks` equal ranges, chunk t summed into its own partial P_t [d, k]
+ * (P_t[c] += v · R[i − r0]) by one thread, then G = alpha · (P_0 + P_1 + …)
+ * in chunk order (G += … with accumulate). G is [d, k], or [k, d] holding
+ * the transpose when transposed is 1 (seed 001's weights are [out, in]).
+ * partials holds chunks · d · k elements (scratch). Defined for double and
+ * float (every float operation rounds to float; the sparse values are
+ * rounded to float first).
  */
 #define DEFINE_TMATMUL_CHUNKS(T, SUFFIX, V8, V2)                                           \
   static inline void csr_tpartial_##SUFFIX##_k(                                           \
       const uint32_t *RS row_start, const uint16_t *RS col, const double *RS val,         \
+      const uint8_t *RS codes, const double *RS table, const uint32_t *RS order,          \
       int32_t a, int32_t b, int32_t r0, const T *RS R, const int32_t k, int64_t dk,       \
       T *RS P) {                                                                           \
     for (int64_t q = 0; q < dk; q++) P[q] = 0;                                            \
     if (k == 10) {                                                                         \
       for (int32_t i = a; i < b; i++) {                                                   \
+        const int32_t row = ROW_OF(i);                                                     \
         const T *RS r = R + (int64_t)(i - r0) * 10;                                       \
         const V8 lo = *(const V8 *)r;                                                      \
         const V2 hi = *(const V2 *)(r + 8);                                                \
-        const uint32_t end = row_start[i + 1];                                            \
-        for (uint32_t p = row_start[i]; p < end; p++) {                                   \
-          const T v = (T)val[p];                                                          \
+        const uint32_t end = row_start[row + 1];                                          \
+        for (uint32_t p = row_start[row]; p < end; p++) {                                 \
+          const T v = VALUE_OF(T, p);                                                     \
           T *RS g = P + (int64_t)col[p] * 10;                                             \
           *(V8 *)g = *(V8 *)g + v * lo;                                                    \
           *(V2 *)(g + 8) = *(V2 *)(g + 8) + v * hi;                                        \
@@ -213,34 +260,71 @@ void nnkit_csr_tmatmul_acc(const uint32_t *row_start, const uint16_t *col, const
       }                                                                                    \
       return;                                                                              \
     }                                                                                      \
+    if (k == 32) {                                                                         \
+      for (int32_t i = a; i < b; i++) {                                                   \
+        const int32_t row = ROW_OF(i);                                                     \
+        const T *RS r = R + (int64_t)(i - r0) * 32;                                       \
+        const V8 r0v = *(const V8 *)r, r1v = *(const V8 *)(r + 8);                         \
+        const V8 r2v = *(const V8 *)(r + 16), r3v = *(const V8 *)(r + 24);                 \
+        const uint32_t end = row_start[row + 1];                                          \
+        for (uint32_t p = row_start[row]; p < end; p++) {                                 \
+          const T v = VALUE_OF(T, p);                                                     \
+          T *RS g = P + (int64_t)col[p] * 32;                                             \
+          *(V8 *)g = *(V8 *)g + v * r0v;                                                   \
+          *(V8 *)(g + 8) = *(V8 *)(g + 8) + v * r1v;                                       \
+          *(V8 *)(g + 16) = *(V8 *)(g + 16) + v * r2v;                                     \
+          *(V8 *)(g + 24) = *(V8 *)(g + 24) + v * r3v;                                     \
+        }                                                                                  \
+      }                                                                                    \
+      return;                                                                              \
+    }                                                                                      \
     for (int32_t i = a; i < b; i++) {                                                     \
+      const int32_t row = ROW_OF(i);                                                       \
       const T *RS r = R + (int64_t)(i - r0) * k;                                          \
-      const uint32_t end = row_start[i + 1];                                              \
-      for (uint32_t p = row_start[i]; p < end; p++) {                                     \
-        const T v = (T)val[p];                                                            \
+      const uint32_t end = row_start[row + 1];                                            \
+      for (uint32_t p = row_start[row]; p < end; p++) {                                   \
+        const T v = VALUE_OF(T, p);                                                       \
         T *RS g = P + (int64_t)col[p] * k;                                                \
         for (int32_t j = 0; j < k; j++) g[j] += v * r[j];                                 \
       }                                                                                    \
     }                                                                                      \
   }                                                                                        \
   void nnkit_csr_tmatmul_chunks_##SUFFIX(                                                  \
-      const uint32_t *row_start, const uint16_t *col, const double *val, int32_t r0,      \
-      int32_t r1, const T *R, int32_t k, int32_t d, T alpha, int32_t accumulate, int32_t chunks,      \
-      T *partials, T *G) {                                                                 \
+      const uint32_t *row_start, const uint16_t *col, const double *val,                  \
+      const uint8_t *codes, const double *table, const uint32_t *order, int32_t r0,       \
+      int32_t r1, const T *R, int32_t k, int32_t d, T alpha, int32_t accumulate,          \
+      int32_t transposed, int32_t chunks, T *RS partials, T *RS G) {                       \
     const int64_t dk = (int64_t)d * k;                                                    \
     PARALLEL_CHUNKS(0, chunks, 2, {                                                        \
       for (int32_t t = a; t < b; t++) {                                                    \
         const int32_t lo = r0 + (int32_t)((int64_t)(r1 - r0) * t / chunks);               \
         const int32_t hi = r0 + (int32_t)((int64_t)(r1 - r0) * (t + 1) / chunks);         \
         T *P = partials + (int64_t)t * dk;                                                 \
-        if (k == 10) csr_tpartial_##SUFFIX##_k(row_start, col, val, lo, hi, r0, R, 10, dk, P); \
-        else csr_tpartial_##SUFFIX##_k(row_start, col, val, lo, hi, r0, R, k, dk, P);     \
+        if (k == 10) csr_tpartial_##SUFFIX##_k(row_start, col, val, codes, table, order, lo, hi, r0, R, 10, dk, P); \
+        else if (k == 32) csr_tpartial_##SUFFIX##_k(row_start, col, val, codes, table, order, lo, hi, r0, R, 32, dk, P); \
+        else csr_tpartial_##SUFFIX##_k(row_start, col, val, codes, table, order, lo, hi, r0, R, k, dk, P); \
       }                                                                                    \
     });                                                                                    \
-    for (int64_t q = 0; q < dk; q++) {                                                    \
-      T s = partials[q];                                                                   \
-      for (int32_t t = 1; t < chunks; t++) s += partials[(int64_t)t * dk + q];            \
-      G[q] = accumulate ? G[q] + alpha * s : alpha * s;                                   \
+    if (!transposed) {                                                                     \
+      for (int64_t q = 0; q < dk; q++) {                                                  \
+        T s = partials[q];                                                                 \
+        for (int32_t t = 1; t < chunks; t++) s += partials[(int64_t)t * dk + q];          \
+        G[q] = accumulate ? G[q] + alpha * s : alpha * s;                                 \
+      }                                                                                    \
+      return;                                                                              \
+    }                                                                                      \
+    /* Blocks of 16 columns: the k rows of G each take 16 consecutive writes. */          \
+    for (int32_t c0 = 0; c0 < d; c0 += 16) {                                              \
+      const int32_t c1 = c0 + 16 < d ? c0 + 16 : d;                                       \
+      for (int32_t j = 0; j < k; j++) {                                                   \
+        T *RS g = G + (int64_t)j * d;                                                     \
+        for (int32_t c = c0; c < c1; c++) {                                               \
+          const int64_t q = (int64_t)c * k + j;                                           \
+          T s = partials[q];                                                               \
+          for (int32_t t = 1; t < chunks; t++) s += partials[(int64_t)t * dk + q];        \
+          g[c] = accumulate ? g[c] + alpha * s : alpha * s;                               \
+        }                                                                                  \
+      }                                                                                    \
     }                                                                                      \
   }
 
@@ -758,6 +842,23 @@ void nnkit_gather_rows(const uint8_t *RS src, int32_t row_bytes, const uint32_t 
            (size_t)row_bytes);
   }
 }
+
+/* B = Aᵀ: A [rows, cols] into B [cols, rows], in 16 × 16 blocks (exact copies). */
+#define DEFINE_TRANSPOSE(T, SUFFIX)                                                       \
+  void nnkit_transpose_##SUFFIX(const T *RS A, int32_t rows, int32_t cols, T *RS B) {     \
+    for (int32_t i0 = 0; i0 < rows; i0 += 16) {                                           \
+      const int32_t i1 = i0 + 16 < rows ? i0 + 16 : rows;                                 \
+      for (int32_t j0 = 0; j0 < cols; j0 += 16) {                                         \
+        const int32_t j1 = j0 + 16 < cols ? j0 + 16 : cols;                               \
+        for (int32_t j = j0; j < j1; j++) {                                               \
+          for (int32_t i = i0; i < i1; i++) B[(int64_t)j * rows + i] = A[(int64_t)i * cols + j]; \
+        }                                                                                 \
+      }                                                                                   \
+    }                                                                                     \
+  }
+
+DEFINE_TRANSPOSE(double, f64)
+DEFINE_TRANSPOSE(float, f32)
 
 /*
  * p = softmax of each k-wide row of z (rows·k values): the row maximum is

@@ -25,15 +25,21 @@ const FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fPIC", "-shared", 
 
 const B = "buffer" as const;
 const SYMBOLS = {
-  nnkit_csr_matmul: { parameters: [B, B, B, "i32", "i32", B, B, "i32", B], result: "void" },
+  nnkit_csr_matmul: {
+    parameters: [B, B, B, B, B, B, "i32", "i32", B, B, "i32", B],
+    result: "void",
+  },
   nnkit_csc_tmatmul: { parameters: [B, B, B, "i32", "i32", B, "i32", "f64", B], result: "void" },
-  nnkit_csr_matmul_f32: { parameters: [B, B, B, "i32", "i32", B, B, "i32", B], result: "void" },
+  nnkit_csr_matmul_f32: {
+    parameters: [B, B, B, B, B, B, "i32", "i32", B, B, "i32", B],
+    result: "void",
+  },
   nnkit_csr_tmatmul_chunks_f64: {
-    parameters: [B, B, B, "i32", "i32", B, "i32", "i32", "f64", "i32", "i32", B, B],
+    parameters: [B, B, B, B, B, B, "i32", "i32", B, "i32", "i32", "f64", "i32", "i32", "i32", B, B],
     result: "void",
   },
   nnkit_csr_tmatmul_chunks_f32: {
-    parameters: [B, B, B, "i32", "i32", B, "i32", "i32", "f32", "i32", "i32", B, B],
+    parameters: [B, B, B, B, B, B, "i32", "i32", B, "i32", "i32", "f32", "i32", "i32", "i32", B, B],
     result: "void",
   },
   nnkit_csr_tmatmul_acc: {
@@ -86,6 +92,8 @@ const SYMBOLS = {
   nnkit_relu_backward_f32: { parameters: [B, B, B, "i32"], result: "void" },
   nnkit_col_sums_f64: { parameters: [B, "i32", "i32", B], result: "void" },
   nnkit_col_sums_f32: { parameters: [B, "i32", "i32", B], result: "void" },
+  nnkit_transpose_f64: { parameters: [B, "i32", "i32", B], result: "void" },
+  nnkit_transpose_f32: { parameters: [B, "i32", "i32", B], result: "void" },
   nnkit_gather_rows: { parameters: [B, "i32", B, "i32", "i32", B], result: "void" },
   nnkit_softmax_rows_f64: { parameters: [B, B, "i32", "i32"], result: "void" },
   nnkit_softmax_rows_f32: { parameters: [B, B, "i32", "i32"], result: "void" },

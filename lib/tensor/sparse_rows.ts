@@ -4,7 +4,9 @@
  * ~81 % zeros (skipping exact zeros changes no result: `0·w` adds nothing).
  *
  * `X·W + b` ({@linkcode sparseMatmul}) and `α·Xᵀ·R`
- * ({@linkcode sparseTransposeMatmul}) run as native kernels
+ * ({@linkcode sparseTransposeMatmul}) take a whole {@linkcode SparseRows},
+ * a row range of one, or a shuffled mini-batch of its rows
+ * ({@linkcode SparseRowBatch}, read in place through the sample order). They run as native kernels
  * (`sparse_kernels.c`, see `sparse_native.ts`) once `loadSparseKernels()`
  * has loaded them, else as the TypeScript
  * loops below: the same arithmetic in the same order. Dense operands are
@@ -226,10 +228,164 @@ export function sparseRows(X: Matrix): SparseRows {
   return new SparseRows([rows, cols], rowStart, colIndex, values);
 }
 
+/**
+ * Rows `order[start], order[start + 1], …, order[start + rows − 1]` of a
+ * {@linkcode SparseRows}: a shuffled mini-batch, read in place by the
+ * products (nothing is copied; a dense mini-batch must gather its rows
+ * first). A training loop makes one per run over its sample order and moves
+ * it with {@linkcode SparseRowBatch.select}; reshuffling `order` in place is
+ * fine, as `select` checks the rows it selects.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "./matrix.ts";
+ * import { SparseRowBatch, sparseMatmul, sparseRows } from "./sparse_rows.ts";
+ *
+ * const X = sparseRows(Matrix.from([[1, 0], [0, 2], [3, 0]]));
+ * const batch = new SparseRowBatch(X, new Uint32Array([2, 0, 1])).select(0, 2);
+ * assert.deepEqual(batch.shape, [2, 2]);
+ * assert.deepEqual(sparseMatmul(batch, Matrix.from([[1], [10]])).toArray(), [[3], [1]]);
+ * ```
+ */
+export class SparseRowBatch {
+  /** The matrix whose rows the batch selects. */
+  readonly source: SparseRows;
+  /** Row indices into {@linkcode source}; the batch is `order[start .. start + rows)`. */
+  readonly order: Uint32Array;
+  #start = 0;
+  #rows = 0;
+
+  /**
+   * A batch over `source` in `order`, at first all of `order`.
+   *
+   * @param source The rows to select from.
+   * @param order Row indices into `source` (e.g. a shuffled `0 … n − 1`).
+   * @throws {RangeError} When an index is not a row of `source`.
+   */
+  constructor(source: SparseRows, order: Uint32Array) {
+    this.source = source;
+    this.order = order;
+    this.select(0, order.length);
+  }
+
+  /**
+   * Selects `order[start .. start + rows)` (checked: each must be a row of `source`).
+   *
+   * @param start First position in `order`.
+   * @param rows Number of rows.
+   * @returns This batch.
+   * @throws {RangeError} When the range leaves `order` or an index is not a row of `source`.
+   */
+  select(start: number, rows: number): this {
+    const { order, source } = this;
+    if (
+      !Number.isInteger(start) || !Number.isInteger(rows) || start < 0 || rows < 0 ||
+      start + rows > order.length
+    ) {
+      throw new RangeError(
+        `Cannot select sparse rows: [start, start + rows) must lie in [0, ${order.length}], got start ${start} and rows ${rows}`,
+      );
+    }
+    for (let i = start; i < start + rows; i++) {
+      if (order[i] >= source.rows) {
+        throw new RangeError(
+          `Cannot select sparse rows: order[${i}] must be a row of ${
+            formatShape(source.shape)
+          }, got ${order[i]}`,
+        );
+      }
+    }
+    this.#start = start;
+    this.#rows = rows;
+    return this;
+  }
+
+  /** First selected position in {@linkcode order}. */
+  get start(): number {
+    return this.#start;
+  }
+
+  /** Number of selected rows. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Number of columns (the source's). */
+  get cols(): number {
+    return this.source.cols;
+  }
+
+  /** `[rows, cols]`. */
+  get shape(): [number, number] {
+    return [this.#rows, this.source.cols];
+  }
+}
+
+/** Sparse inputs of the products: a whole matrix (or a row range of it), or a batch of its rows. */
+export type SparseInput = SparseRows | SparseRowBatch;
+
+/**
+ * Whether `X` is a sparse input ({@linkcode SparseRows} or {@linkcode SparseRowBatch}).
+ *
+ * @param X Anything.
+ */
+export function isSparseInput(X: unknown): X is SparseInput {
+  return X instanceof SparseRows || X instanceof SparseRowBatch;
+}
+
+/**
+ * Row `i` of a sparse input as a dense `[1, cols]` matrix.
+ *
+ * @param A Sparse rows or a batch of them.
+ * @param i Row of `A` (for a batch, its `i`-th selected row).
+ * @param dtype Element type of the result.
+ */
+export function denseRow(A: SparseInput, i: number, dtype: DType): Matrix {
+  if (!Number.isInteger(i) || i < 0 || i >= A.rows) {
+    throw new RangeError(`Cannot take row ${i} of sparse rows ${formatShape(A.shape)}`);
+  }
+  const S = A instanceof SparseRowBatch ? A.source : A;
+  const r = A instanceof SparseRowBatch ? A.order[A.start + i] : i;
+  const row = Matrix.zeros(1, S.cols, dtype);
+  for (let p = S.rowStart[r]; p < S.rowStart[r + 1]; p++) row.data[S.colIndex[p]] = S.values[p];
+  return row;
+}
+
+/**
+ * The CSR arrays and the rows `[r0, r1)` a kernel reads for rows
+ * `[start, end)` of `A`: positions in `order` for a batch, rows of the
+ * matrix otherwise (`order` null).
+ */
+interface RowSpan {
+  S: SparseRows;
+  order: Uint32Array | null;
+  r0: number;
+  r1: number;
+}
+
+function rowSpan(A: SparseInput, start: number | undefined, end: number | undefined, op: string) {
+  const [s, e] = rowRange(A, start, end, op);
+  if (A instanceof SparseRowBatch) {
+    return { S: A.source, order: A.order, r0: A.start + s, r1: A.start + e } as RowSpan;
+  }
+  return { S: A, order: null, r0: s, r1: e } as RowSpan;
+}
+
+/** The source row that position `i` of a span reads. */
+function rowAt(span: RowSpan, i: number): number {
+  return span.order === null ? i : span.order[i];
+}
+
 /** Options of {@linkcode sparseMatmul}. */
 export interface SparseMatmulOptions {
   /** Row vector `[1, k]` added to every output row. Default none. */
   bias?: Matrix;
+  /**
+   * `W` is given as `[k, d]` and its transpose is used (`Z = X·Wᵀ + b`, as
+   * seed 001's `[out, in]` weights). Default `false`.
+   */
+  transB?: boolean;
   /** Output `[end − start, k]` in `W`'s dtype (reused, not allocated). */
   out?: Matrix;
   /** First row of `A` to multiply. Default 0. */
@@ -238,7 +394,7 @@ export interface SparseMatmulOptions {
   end?: number;
 }
 
-function rowRange(A: SparseRows, start: number | undefined, end: number | undefined, op: string) {
+function rowRange(A: SparseInput, start: number | undefined, end: number | undefined, op: string) {
   const s = start ?? 0, e = end ?? A.rows;
   if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > A.rows || s > e) {
     throw new RangeError(
@@ -276,42 +432,64 @@ const partialScratch: { float32: Float32Array; float64: Float64Array } = {
   float32: new Float32Array(0),
   float64: new Float64Array(0),
 };
+const transposeScratch: { float32: Float32Array; float64: Float64Array } = {
+  float32: new Float32Array(0),
+  float64: new Float64Array(0),
+};
 
 /** A reused scratch array of at least `length` elements (grown, never shrunk). */
-function partials(dtype: DType, length: number): FloatArray {
-  if (partialScratch[dtype].length < length) {
-    if (dtype === "float32") partialScratch.float32 = new Float32Array(length);
-    else partialScratch.float64 = new Float64Array(length);
+function scratch(
+  pool: { float32: Float32Array; float64: Float64Array },
+  dtype: DType,
+  length: number,
+): FloatArray {
+  if (pool[dtype].length < length) {
+    if (dtype === "float32") pool.float32 = new Float32Array(length);
+    else pool.float64 = new Float64Array(length);
   }
-  return partialScratch[dtype];
+  return pool[dtype];
+}
+
+/** `B = Aᵀ` for `A [rows, cols]` into `b` (`[cols, rows]`; exact copies). */
+function transposeInto(a: FloatArray, rows: number, cols: number, b: FloatArray): void {
+  const native = sparseKernels();
+  if (native !== null) {
+    if (a instanceof Float32Array) native.nnkit_transpose_f32(a, rows, cols, b as Float32Array);
+    else native.nnkit_transpose_f64(a, rows, cols, b as Float64Array);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) b[j * rows + i] = a[i * cols + j];
+  }
 }
 
 /**
- * `G = α·Σ_t P_t` (or `G += …`) where chunk `t` of the rows sums
- * `P_t = Σ_i x_iᵀ·r_i`: the TypeScript twin of `nnkit_csr_tmatmul_chunks_*`.
+ * `G = α·Σ_t P_t` (or `G += …`; `G` as `[k, d]` when `transposed`) where
+ * chunk `t` of the span's rows sums `P_t = Σ_i x_iᵀ·r_i`: the TypeScript
+ * twin of `nnkit_csr_tmatmul_chunks_*`.
  */
 function tmatmulChunksTs(
-  A: SparseRows,
+  span: RowSpan,
   r: FloatArray,
   k: number,
-  range: readonly [number, number],
   alpha: number,
   accumulate: boolean,
+  transposed: boolean,
   P: FloatArray,
   g: FloatArray,
 ): void {
-  const [start, end] = range, { rowStart, colIndex, values } = A;
-  const f32 = g instanceof Float32Array, dk = A.cols * k, chunks = chunkCount(end - start);
+  const { S, r0, r1 } = span, { rowStart, colIndex, values } = S;
+  const f32 = g instanceof Float32Array, d = S.cols, dk = d * k, chunks = chunkCount(r1 - r0);
   const round = f32 ? Math.fround : (x: number) => x;
   const a = round(alpha);
   for (let t = 0; t < chunks; t++) {
-    const lo = start + Math.floor((end - start) * t / chunks);
-    const hi = start + Math.floor((end - start) * (t + 1) / chunks);
+    const lo = r0 + Math.floor((r1 - r0) * t / chunks);
+    const hi = r0 + Math.floor((r1 - r0) * (t + 1) / chunks);
     const base = t * dk;
     P.fill(0, base, base + dk);
     for (let i = lo; i < hi; i++) {
-      const q = (i - start) * k;
-      for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
+      const q = (i - r0) * k, row = rowAt(span, i);
+      for (let p = rowStart[row]; p < rowStart[row + 1]; p++) {
         const v = round(values[p]), o = base + colIndex[p] * k;
         for (let j = 0; j < k; j++) P[o + j] += round(v * r[q + j]);
       }
@@ -321,16 +499,17 @@ function tmatmulChunksTs(
     let sum = P[q];
     for (let t = 1; t < chunks; t++) sum = round(sum + P[t * dk + q]);
     const step = round(a * sum);
-    g[q] = accumulate ? g[q] + step : step;
+    const o = transposed ? (q % k) * d + Math.floor(q / k) : q;
+    g[o] = accumulate ? g[o] + step : step;
   }
 }
 
 /**
- * `Z = A[start:end]·W + bias`, skipping `A`'s zeros.
+ * `Z = A[start:end]·W + bias` (or `·Wᵀ` with `transB`), skipping `A`'s zeros.
  *
- * @param A Sparse `[n, d]`.
- * @param W Dense `[d, k]`, float64 or float32 (`bias` and `out` the same).
- * @param options `bias [1, k]`, `out [end − start, k]`, row range.
+ * @param A Sparse `[n, d]`: a {@linkcode SparseRows} or a {@linkcode SparseRowBatch}.
+ * @param W Dense `[d, k]` (`[k, d]` with `transB`), float64 or float32 (`bias` and `out` the same).
+ * @param options `bias [1, k]`, `transB`, `out [end − start, k]`, row range (within a batch: of its rows).
  * @returns `Z [end − start, k]`.
  * @throws {RangeError} When shapes do not match (both printed).
  *
@@ -343,43 +522,52 @@ function tmatmulChunksTs(
  * const A = sparseRows(Matrix.from([[0, 2], [1, 0]]));
  * const Z = sparseMatmul(A, Matrix.from([[1, 10], [3, 30]]), { bias: Matrix.from([[0.5, 0]]) });
  * assert.deepEqual(Z.toArray(), [[6.5, 60], [1.5, 10]]);
+ * const Zt = sparseMatmul(A, Matrix.from([[1, 3], [10, 30]]), { transB: true });
+ * assert.deepEqual(Zt.toArray(), [[6, 60], [1, 10]]);
  * ```
  */
-export function sparseMatmul(A: SparseRows, W: Matrix, options: SparseMatmulOptions = {}): Matrix {
+export function sparseMatmul(A: SparseInput, W: Matrix, options: SparseMatmulOptions = {}): Matrix {
   const op = "multiply sparse rows";
-  if (W.rows !== A.cols) {
+  const transB = options.transB ?? false;
+  if ((transB ? W.cols : W.rows) !== A.cols) {
     throw new RangeError(
       `Cannot ${op}: inner dimensions differ, got ${formatShape(A.shape)} and ${
         formatShape(W.shape)
-      }`,
+      }${transB ? "ᵀ" : ""}`,
     );
   }
-  const [start, end] = rowRange(A, options.start, options.end, op);
-  const k = W.cols, w = W.data, dtype = W.dtype;
+  const span = rowSpan(A, options.start, options.end, op);
+  const rows = span.r1 - span.r0, k = transB ? W.rows : W.cols, dtype = W.dtype;
   const bias = options.bias;
   if (bias !== undefined && (bias.rows !== 1 || bias.cols !== k)) {
     throw new RangeError(`Cannot ${op}: bias must be [1, ${k}], got ${formatShape(bias.shape)}`);
   }
   const b = bias === undefined ? allocate(dtype, k) : checkDtype(bias, dtype, "bias", op);
-  const out = options.out ?? Matrix.zeros(end - start, k, dtype);
-  if (out.rows !== end - start || out.cols !== k) {
+  const out = options.out ?? Matrix.zeros(rows, k, dtype);
+  if (out.rows !== rows || out.cols !== k) {
     throw new RangeError(
-      `Cannot ${op}: out must be ${formatShape([end - start, k])}, got ${formatShape(out.shape)}`,
+      `Cannot ${op}: out must be ${formatShape([rows, k])}, got ${formatShape(out.shape)}`,
     );
   }
   const z = checkDtype(out, dtype, "out", op);
+  let w = W.data;
+  if (transB) {
+    const t = scratch(transposeScratch, dtype, W.data.length);
+    transposeInto(W.data, k, A.cols, t);
+    w = t;
+  }
   const native = sparseKernels();
-  const { rowStart, colIndex, values } = A;
+  const { S, order, r0, r1 } = span, { rowStart, colIndex, values } = S;
   if (native !== null) {
     const kernel = dtype === "float32" ? native.nnkit_csr_matmul_f32 : native.nnkit_csr_matmul;
-    kernel(rowStart, colIndex, values, start, end, w, b, k, z);
+    kernel(rowStart, colIndex, values, S.codes, S.codeValues, order, r0, r1, w, b, k, z);
     return out;
   }
   const f32 = dtype === "float32";
-  for (let i = start; i < end; i++) {
-    const o = (i - start) * k;
+  for (let i = r0; i < r1; i++) {
+    const o = (i - r0) * k, row = rowAt(span, i);
     for (let j = 0; j < k; j++) z[o + j] = b[j];
-    for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
+    for (let p = rowStart[row]; p < rowStart[row + 1]; p++) {
       const c = colIndex[p] * k;
       if (f32) {
         const v = Math.fround(values[p]);
@@ -397,10 +585,16 @@ export function sparseMatmul(A: SparseRows, W: Matrix, options: SparseMatmulOpti
 export interface SparseTransposeMatmulOptions {
   /** Scale α. Default 1. */
   alpha?: number;
-  /** Output `[d, k]` in `R`'s dtype. */
+  /** Output `[d, k]` (`[k, d]` with `outTransposed`) in `R`'s dtype. */
   out?: Matrix;
   /** Add into `out` instead of overwriting it. Default `false`. */
   accumulate?: boolean;
+  /**
+   * `out` is `[k, d]` and receives the transpose `Gᵀ` (or has it added):
+   * the gradient or update of weights stored `[out, in]`, as seed 001's.
+   * Default `false`.
+   */
+  outTransposed?: boolean;
   /** First row of `A` (and of `R`'s counterpart). Default 0. */
   start?: number;
   /** End (exclusive) of the rows. Default `A.rows`. */
@@ -411,15 +605,17 @@ export interface SparseTransposeMatmulOptions {
  * `G = α·A[start:end]ᵀ·R` (or `G += …` with `accumulate`), skipping `A`'s
  * zeros: the weight gradient `Xᵀ·dZ` of a linear layer (or, with
  * `accumulate` and `alpha = −η`, the update `W −= η·Xᵀ·dZ` itself). In
- * float64 over all rows without `accumulate` it runs by columns (CSC, built
- * once) and over a row range by rows; in float32 or with `accumulate` the
- * rows split into up to 8 fixed chunks summed in parallel, then added in
- * chunk order (the result does not depend on the thread count).
+ * float64 over all rows of a {@linkcode SparseRows}, without `accumulate`,
+ * it runs by columns (CSC, built once) and over a row range by rows; in
+ * float32, for a {@linkcode SparseRowBatch}, with `accumulate` or with
+ * `outTransposed` the rows split into up to 8 fixed chunks summed in
+ * parallel, then added in chunk order (the result does not depend on the
+ * thread count).
  *
- * @param A Sparse `[n, d]`.
+ * @param A Sparse `[n, d]`: a {@linkcode SparseRows} or a {@linkcode SparseRowBatch}.
  * @param R Dense `[end − start, k]`, float64 or float32 (`out` the same).
- * @param options `alpha`, `out [d, k]`, `accumulate`, row range.
- * @returns `G [d, k]`.
+ * @param options `alpha`, `out [d, k]` (`[k, d]` with `outTransposed`), `accumulate`, row range.
+ * @returns `G [d, k]` (`Gᵀ [k, d]` with `outTransposed`).
  * @throws {RangeError} When shapes do not match (both printed).
  *
  * @example
@@ -431,52 +627,62 @@ export interface SparseTransposeMatmulOptions {
  * const A = sparseRows(Matrix.from([[0, 2], [1, 0]]));
  * const G = sparseTransposeMatmul(A, Matrix.from([[1, 2], [3, 4]]), { alpha: 0.5 });
  * assert.deepEqual(G.toArray(), [[1.5, 2], [1, 2]]);
+ * const Gt = sparseTransposeMatmul(A, Matrix.from([[1, 2], [3, 4]]), { outTransposed: true });
+ * assert.deepEqual(Gt.toArray(), [[3, 2], [4, 4]]);
  * ```
  */
 export function sparseTransposeMatmul(
-  A: SparseRows,
+  A: SparseInput,
   R: Matrix,
   options: SparseTransposeMatmulOptions = {},
 ): Matrix {
   const op = "multiply transposed sparse rows";
-  const [start, end] = rowRange(A, options.start, options.end, op);
-  if (R.rows !== end - start) {
+  const span = rowSpan(A, options.start, options.end, op);
+  const { S, order, r0, r1 } = span;
+  if (R.rows !== r1 - r0) {
     throw new RangeError(
-      `Cannot ${op}: R must have ${end - start} rows for rows [${start}, ${end}) of ${
-        formatShape(A.shape)
-      }, got ${formatShape(R.shape)}`,
+      `Cannot ${op}: R must have ${r1 - r0} rows for ${
+        A instanceof SparseRowBatch ? "the batch" : `rows [${r0}, ${r1}) of`
+      } ${formatShape(A.shape)}, got ${formatShape(R.shape)}`,
     );
   }
   const k = R.cols, dtype = R.dtype, alpha = options.alpha ?? 1;
-  const out = options.out ?? Matrix.zeros(A.cols, k, dtype);
-  if (out.rows !== A.cols || out.cols !== k) {
+  const transposed = options.outTransposed ?? false;
+  const outShape: [number, number] = transposed ? [k, S.cols] : [S.cols, k];
+  const out = options.out ?? Matrix.zeros(outShape[0], outShape[1], dtype);
+  if (out.rows !== outShape[0] || out.cols !== outShape[1]) {
     throw new RangeError(
-      `Cannot ${op}: out must be ${formatShape([A.cols, k])}, got ${formatShape(out.shape)}`,
+      `Cannot ${op}: out must be ${formatShape(outShape)}, got ${formatShape(out.shape)}`,
     );
   }
   const g = checkDtype(out, dtype, "out", op);
   const native = sparseKernels();
-  if (dtype === "float32" || options.accumulate) {
-    const P = partials(dtype, chunkCount(end - start) * A.cols * k);
+  const accumulate = options.accumulate ?? false;
+  if (dtype === "float32" || accumulate || transposed || order !== null) {
+    const chunks = chunkCount(r1 - r0);
+    const P = scratch(partialScratch, dtype, chunks * S.cols * k);
     if (native === null) {
-      tmatmulChunksTs(A, R.data, k, [start, end], alpha, options.accumulate ?? false, P, g);
+      tmatmulChunksTs(span, R.data, k, alpha, accumulate, transposed, P, g);
       return out;
     }
     const kernel = dtype === "float32"
       ? native.nnkit_csr_tmatmul_chunks_f32
       : native.nnkit_csr_tmatmul_chunks_f64;
-    const acc = options.accumulate ? 1 : 0, chunks = chunkCount(end - start);
     kernel(
-      A.rowStart,
-      A.colIndex,
-      A.values,
-      start,
-      end,
+      S.rowStart,
+      S.colIndex,
+      S.values,
+      S.codes,
+      S.codeValues,
+      order,
+      r0,
+      r1,
       R.data,
       k,
-      A.cols,
+      S.cols,
       alpha,
-      acc,
+      accumulate ? 1 : 0,
+      transposed ? 1 : 0,
       chunks,
       P,
       g,
@@ -484,13 +690,13 @@ export function sparseTransposeMatmul(
     return out;
   }
   const r = checkFloat64(R, "R", op);
-  if (start === 0 && end === A.rows) {
-    const { colStart, rowIndex, values } = A.columns();
+  if (r0 === 0 && r1 === S.rows) {
+    const { colStart, rowIndex, values } = S.columns();
     if (native !== null) {
-      native.nnkit_csc_tmatmul(colStart, rowIndex, values, 0, A.cols, r, k, alpha, g);
+      native.nnkit_csc_tmatmul(colStart, rowIndex, values, 0, S.cols, r, k, alpha, g);
       return out;
     }
-    for (let c = 0; c < A.cols; c++) {
+    for (let c = 0; c < S.cols; c++) {
       const o = c * k;
       for (let j = 0; j < k; j++) g[o + j] = 0;
       for (let p = colStart[c]; p < colStart[c + 1]; p++) {
@@ -503,12 +709,12 @@ export function sparseTransposeMatmul(
   }
   g.fill(0);
   if (native !== null) {
-    native.nnkit_csr_tmatmul_acc(A.rowStart, A.colIndex, A.values, start, end, r, k, alpha, g);
+    native.nnkit_csr_tmatmul_acc(S.rowStart, S.colIndex, S.values, r0, r1, r, k, alpha, g);
     return out;
   }
-  const { rowStart, colIndex, values } = A;
-  for (let i = start; i < end; i++) {
-    const q = (i - start) * k;
+  const { rowStart, colIndex, values } = S;
+  for (let i = r0; i < r1; i++) {
+    const q = (i - r0) * k;
     for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
       const av = alpha * values[p], o = colIndex[p] * k;
       for (let j = 0; j < k; j++) g[o + j] += av * r[q + j];

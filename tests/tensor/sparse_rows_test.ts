@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { Prng } from "../../lib/random.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
 import { matmul } from "../../lib/tensor/matmul.ts";
-import { addRowVector, maxAbsDiff } from "../../lib/tensor/ops.ts";
+import { addRowVector, gatherRows, maxAbsDiff, transpose } from "../../lib/tensor/ops.ts";
 import {
+  denseRow,
+  isSparseInput,
   sparseMatmul,
+  SparseRowBatch,
   SparseRows,
   sparseRows,
   sparseTransposeMatmul,
@@ -18,6 +21,30 @@ function sparseish(rows: number, cols: number, zeros: number, prng: Prng): Matri
     M.data[i] = prng.random() < zeros ? 0 : prng.uniform(-1, 1);
   }
   return M;
+}
+
+/** Like {@linkcode sparseish}, but with pixel values `c / 255` (so SparseRows keeps byte codes). */
+function pixelish(rows: number, cols: number, zeros: number, prng: Prng): Matrix {
+  const M = Matrix.zeros(rows, cols);
+  for (let i = 0; i < M.data.length; i++) {
+    M.data[i] = prng.random() < zeros ? 0 : (1 + Math.floor(prng.random() * 255)) / 255;
+  }
+  return M;
+}
+
+/** A shuffled `0 … n − 1`. */
+function shuffled(n: number, prng: Prng): Uint32Array {
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(prng.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** Rows `order[start .. start + rows)` of a dense matrix, copied. */
+function gathered(X: Matrix, order: Uint32Array, start: number, rows: number): Matrix {
+  return gatherRows(X, order.subarray(start, start + rows));
 }
 
 const native = (await loadSparseKernels()).name === "native";
@@ -221,4 +248,147 @@ Deno.test("SparseRows keeps one byte per value when there are at most 256 distin
   );
   assert.equal(many.codes, null);
   assert.equal(many.codeValues, null);
+});
+
+Deno.test("SparseRowBatch products equal those of the same rows copied out, bit for bit", async (t) => {
+  const prng = new Prng(11);
+  for (const backend of backends) {
+    await useSparseBackend(backend);
+    for (const values of ["pixels", "reals"] as const) {
+      for (const dtype of ["float64", "float32"] as const) {
+        for (const k of [1, 10, 32, 7]) {
+          await t.step(`${backend}, ${values}, ${dtype}, k = ${k}`, () => {
+            const X = (values === "pixels" ? pixelish : sparseish)(300, 50, 0.8, prng);
+            const A = sparseRows(X), order = shuffled(300, prng);
+            assert.equal(A.codes !== null, values === "pixels");
+            const batch = new SparseRowBatch(A, order).select(37, 130);
+            const copy = sparseRows(gathered(X, order, 37, 130));
+            const W = sparseish(50, k, 0, prng).astype(dtype), b = sparseish(1, k, 0, prng);
+            const R = sparseish(130, k, 0, prng).astype(dtype);
+            const bias = b.astype(dtype);
+            assert.deepEqual(
+              sparseMatmul(batch, W, { bias }).data,
+              sparseMatmul(copy, W, { bias }).data,
+            );
+            const G0 = W.clone(), G1 = W.clone();
+            sparseTransposeMatmul(batch, R, { alpha: -0.1, out: G0, accumulate: true });
+            sparseTransposeMatmul(copy, R, { alpha: -0.1, out: G1, accumulate: true });
+            assert.deepEqual(G0.data, G1.data);
+            // And close to the dense products of the gathered rows.
+            const dense = gathered(X, order, 37, 130).astype(dtype);
+            const tol = dtype === "float32" ? 1e-5 : 1e-12;
+            const Z = addRowVector(matmul(dense, W), bias);
+            assert.ok(maxAbsDiff(sparseMatmul(batch, W, { bias }), Z) < tol);
+            const G = matmul(dense, R, { transA: true, alpha: 0.5 });
+            assert.ok(maxAbsDiff(sparseTransposeMatmul(batch, R, { alpha: 0.5 }), G) < tol);
+          });
+        }
+      }
+    }
+  }
+  await useSparseBackend(native ? "native" : "ts");
+});
+
+Deno.test("sparse products with transB and outTransposed equal the plain ones transposed, exactly", async (t) => {
+  const prng = new Prng(12);
+  for (const backend of backends) {
+    await useSparseBackend(backend);
+    for (const dtype of ["float64", "float32"] as const) {
+      await t.step(`${backend}, ${dtype}`, () => {
+        const X = pixelish(200, 45, 0.8, prng), A = sparseRows(X);
+        const batch = new SparseRowBatch(A, shuffled(200, prng)).select(10, 128);
+        const W = sparseish(45, 32, 0, prng).astype(dtype), Wt = transpose(W);
+        const R = sparseish(128, 32, 0, prng).astype(dtype);
+        assert.deepEqual(
+          sparseMatmul(batch, Wt, { transB: true }).data,
+          sparseMatmul(batch, W).data,
+        );
+        const G = sparseTransposeMatmul(batch, R, { alpha: 0.25 });
+        const Gt = sparseTransposeMatmul(batch, R, { alpha: 0.25, outTransposed: true });
+        assert.deepEqual(Gt.shape, [32, 45]);
+        assert.deepEqual(Gt.data, transpose(G).data);
+        const U = W.clone(), Ut = Wt.clone();
+        sparseTransposeMatmul(batch, R, { alpha: -0.1, out: U, accumulate: true });
+        sparseTransposeMatmul(batch, R, {
+          alpha: -0.1,
+          out: Ut,
+          accumulate: true,
+          outTransposed: true,
+        });
+        assert.deepEqual(Ut.data, transpose(U).data);
+        assert.throws(
+          () => sparseTransposeMatmul(batch, R, { outTransposed: true, out: W }),
+          /out must be \[32, 45\], got \[45, 32\]/,
+        );
+        assert.throws(
+          () => sparseMatmul(batch, W, { transB: true }),
+          /inner dimensions differ, got \[128, 45\] and \[45, 32\]ᵀ/,
+        );
+      });
+    }
+  }
+  await useSparseBackend(native ? "native" : "ts");
+});
+
+Deno.test("batched, k = 32, coded and transposed sparse products: native kernels and TypeScript loops give the same bits", async (t) => {
+  if (!native) {
+    t.step({ name: "native build unavailable here", ignore: true, fn: () => {} });
+    return;
+  }
+  const prng = new Prng(13);
+  const X = pixelish(9000, 70, 0.8, prng), A = sparseRows(X), order = shuffled(9000, prng);
+  const run = async (backend: "native" | "ts") => {
+    await useSparseBackend(backend);
+    const outs: Matrix[] = [];
+    for (const dtype of ["float64", "float32"] as const) {
+      for (const rows of [128, 8500]) {
+        const batch = new SparseRowBatch(A, order).select(300, rows);
+        const p = new Prng(rows);
+        const W = sparseish(32, 70, 0, p).astype(dtype), b = sparseish(1, 32, 0, p).astype(dtype);
+        const R = sparseish(rows, 32, 0, p).astype(dtype);
+        outs.push(sparseMatmul(batch, W, { transB: true, bias: b }));
+        outs.push(sparseMatmul(A, W, { transB: true, start: 5, end: 5 + rows }));
+        const U = W.clone();
+        sparseTransposeMatmul(batch, R, {
+          alpha: -0.01,
+          out: U,
+          accumulate: true,
+          outTransposed: true,
+        });
+        outs.push(U, sparseTransposeMatmul(batch, R, { alpha: 1 / rows }));
+      }
+    }
+    return outs;
+  };
+  const fast = await run("native"), slow = await run("ts");
+  for (let i = 0; i < fast.length; i++) {
+    assert.deepEqual(fast[i].data, slow[i].data, `product ${i}`);
+  }
+  await useSparseBackend("native");
+});
+
+Deno.test("SparseRowBatch.select() checks its range and the rows it selects", () => {
+  const A = sparseRows(Matrix.from([[0, 1], [2, 0], [0, 3]]));
+  const batch = new SparseRowBatch(A, new Uint32Array([2, 0, 1]));
+  assert.deepEqual(batch.shape, [3, 2]);
+  assert.equal(batch.select(1, 2), batch);
+  assert.deepEqual([batch.start, batch.rows, batch.cols], [1, 2, 2]);
+  assert.deepEqual(denseRow(batch, 0, "float64").toArray(), [[0, 1]]);
+  assert.deepEqual(denseRow(A, 2, "float32").toArray(), [[0, 3]]);
+  assert.throws(() => denseRow(batch, 2, "float64"), /Cannot take row 2 of sparse rows \[2, 2\]/);
+  assert.throws(() => batch.select(2, 2), /must lie in \[0, 3\], got start 2 and rows 2/);
+  assert.throws(() => batch.select(-1, 1), /got start -1 and rows 1/);
+  assert.throws(
+    () => new SparseRowBatch(A, new Uint32Array([0, 3])),
+    /order\[1\] must be a row of \[3, 2\], got 3/,
+  );
+  const reshuffled = new Uint32Array([0, 1, 2]);
+  const view = new SparseRowBatch(A, reshuffled).select(0, 1);
+  reshuffled[2] = 7; // not selected: allowed until it is
+  assert.throws(() => view.select(1, 2), /order\[2\] must be a row of \[3, 2\], got 7/);
+  assert.ok(isSparseInput(A) && isSparseInput(batch) && !isSparseInput(Matrix.zeros(1, 1)));
+  assert.throws(
+    () => sparseTransposeMatmul(view.select(0, 2), Matrix.zeros(3, 1)),
+    /R must have 2 rows for the batch \[2, 2\], got \[3, 1\]/,
+  );
 });
