@@ -14,6 +14,12 @@
  * `X̃ [m, nx+1]` already carries the ones column, as the seed prepended it to
  * the data once (`np.c_[np.ones((m, 1)), X]`); see {@linkcode addBiasColumn}.
  *
+ * The input may also be sparse ({@linkcode SparseRows} of `X̃`, or a
+ * {@linkcode SparseRowBatch} of them: `train()` passes MNIST mini-batches
+ * that way): `X̃·W1ᵀ` and the update of `W1` then skip the zeros, about 80 %
+ * of MNIST's pixels. `W1` keeps its `[nh, nx+1]` layout; the products read
+ * and write it transposed (`transB`, `outTransposed`).
+ *
  * @module
  */
 
@@ -22,9 +28,25 @@ import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matr
 import { prependOnes } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
 import { sparseKernels } from "../tensor/sparse_native.ts";
+import {
+  isSparseInput,
+  type SparseInput,
+  sparseMatmul,
+  type SparseMatmulOptions,
+  sparseSource,
+  sparseTransposeMatmul,
+  type SparseTransposeMatmulOptions,
+  sourceRow,
+} from "../tensor/sparse_rows.ts";
 import { NATIVE_MIN_SIZE, softmax } from "./activations.ts";
 import { crossEntropy, type Reduction, reductionScale, softmaxCrossEntropy } from "./losses.ts";
-import type { Model } from "./model.ts";
+import type { SparseInputModel } from "./model.ts";
+
+/**
+ * What a {@linkcode BiasColumnNet} takes: `X̃ [m, nx+1]` with the ones column
+ * first, dense or sparse.
+ */
+export type BiasColumnInput = Matrix | SparseInput;
 
 /** Seed 001's parameters: `w1 [nh, nx+1]`, `w2 [ny, nh+1]`, bias in column 0. */
 export interface BiasColumnParams {
@@ -144,6 +166,8 @@ class Workspace {
   readonly dA1: Matrix;
   readonly dZ1: Matrix;
   readonly z1Options: MatmulOptions;
+  /** `X̃·W1ᵀ` on sparse rows, into `Z1`. */
+  readonly z1Sparse: SparseMatmulOptions;
   readonly z2Options: MatmulOptions;
   readonly dA1Options: MatmulOptions;
 
@@ -159,6 +183,7 @@ class Workspace {
     this.dA1 = Matrix.zeros(n, nh + 1, dtype);
     this.dZ1 = Matrix.zeros(n, nh, dtype);
     this.z1Options = { transB: true, out: this.Z1 };
+    this.z1Sparse = { transB: true, out: this.Z1 };
     this.z2Options = { transB: true, out: this.Z2 };
     this.dA1Options = { out: this.dA1 };
   }
@@ -168,8 +193,8 @@ const MAX_WORKSPACES = 4;
 
 /**
  * Seed 001's network, `X̃ [m, nx+1] → tanh → [1 | ·] → softmax → ŷ [m, ny]`,
- * with cross-entropy loss. Implements {@linkcode Model} with
- * `params = [w1, w2]`.
+ * with cross-entropy loss. Implements {@linkcode SparseInputModel} with
+ * `params = [w1, w2]` (inputs dense or sparse, {@linkcode BiasColumnInput}).
  *
  * Backward (corrected): `dZ2 = s(P − Y)` with `s = 1/m` for `"mean"`,
  * `dW2 = dZ2ᵀ·Ã1`, `dÃ1 = dZ2·W2`, `dZ1 = dÃ1[:, 1:] ⊙ (1 − tanh²(Z1))`,
@@ -189,7 +214,9 @@ const MAX_WORKSPACES = 4;
  * assert.deepEqual(net.grads[0].shape, [3, 3]);
  * ```
  */
-export class BiasColumnNet implements Model {
+export class BiasColumnNet implements SparseInputModel {
+  /** `predict`, `loss`, `lossAndGrad` and `trainStep` also take sparse inputs. */
+  readonly acceptsSparseRows = true as const;
   /** Hidden weights `[nh, nx+1]` (the seed's `w1`). */
   readonly w1: Matrix;
   /** Output weights `[ny, nh+1]` (the seed's `w2`). */
@@ -215,6 +242,8 @@ export class BiasColumnNet implements Model {
   readonly #dw1Options: MatmulOptions;
   readonly #w2Update: MatmulOptions;
   readonly #w1Update: MatmulOptions;
+  /** `dW1 = (X̃ᵀ·dZ1)ᵀ` or `W1 −= η·(X̃ᵀ·dZ1)ᵀ` on sparse rows (`out`, `alpha`, `accumulate` set per call). */
+  readonly #w1Sparse: SparseTransposeMatmulOptions = { outTransposed: true };
   #ws: Workspace | undefined;
   readonly #cache = new Map<number, Workspace>();
 
@@ -265,6 +294,11 @@ export class BiasColumnNet implements Model {
     this.#w1Update = { transA: true, alpha: 0, beta: 1, out: w1 };
   }
 
+  /** `nh`: the units of the layer that reads the inputs. */
+  get inputLayerUnits(): number {
+    return this.#nh;
+  }
+
   #workspace(n: number): Workspace {
     const ws = this.#ws;
     if (ws !== undefined && ws.n === n) return ws;
@@ -280,13 +314,17 @@ export class BiasColumnNet implements Model {
     return next;
   }
 
-  #checkInput(X: Matrix, op: string): void {
+  #checkInput(X: BiasColumnInput, op: string): void {
     if (X.cols !== this.#nx + 1) {
       throw new RangeError(
         `Cannot ${op}: X must have nx+1 = ${this.#nx + 1} columns (ones column first), got ${
           formatShape(X.shape)
         }`,
       );
+    }
+    if (isSparseInput(X)) {
+      checkSparseOnesColumn(X, op);
+      return;
     }
     if (X.dtype !== this.w1.dtype) {
       throw new TypeError(
@@ -305,7 +343,7 @@ export class BiasColumnNet implements Model {
     }
   }
 
-  #checkTargets(X: Matrix, Y: Matrix, op: string): void {
+  #checkTargets(X: BiasColumnInput, Y: Matrix, op: string): void {
     if (Y.rows !== X.rows || Y.cols !== this.outputSize) {
       throw new RangeError(
         `Cannot ${op}: Y must have shape ${formatShape([X.rows, this.outputSize])} for X ${
@@ -315,9 +353,10 @@ export class BiasColumnNet implements Model {
     }
   }
 
-  #forward(X: Matrix): Workspace {
+  #forward(X: BiasColumnInput): Workspace {
     const ws = this.#workspace(X.rows);
-    matmul(X, this.w1, ws.z1Options);
+    if (isSparseInput(X)) sparseMatmul(X, this.w1, ws.z1Sparse);
+    else matmul(X, this.w1, ws.z1Options);
     const z = ws.Z1.data, a = ws.A1.data, nh = this.#nh;
     const native = X.rows * nh >= NATIVE_MIN_SIZE ? sparseKernels() : null;
     if (native !== null) {
@@ -341,7 +380,7 @@ export class BiasColumnNet implements Model {
    *
    * @param X Inputs with the ones column first, `[m, nx+1]`.
    */
-  predict(X: Matrix): Matrix {
+  predict(X: BiasColumnInput): Matrix {
     this.#checkInput(X, "predict");
     return this.#forward(X).P;
   }
@@ -357,7 +396,7 @@ export class BiasColumnNet implements Model {
    *
    * @param X Inputs with the ones column first, `[m, nx+1]`.
    */
-  hidden(X: Matrix): Matrix {
+  hidden(X: BiasColumnInput): Matrix {
     this.#checkInput(X, "compute hidden activations");
     return this.#forward(X).A1;
   }
@@ -369,7 +408,7 @@ export class BiasColumnNet implements Model {
    * @param X Inputs `[m, nx+1]`.
    * @param Y One-hot targets `[m, ny]`.
    */
-  loss(X: Matrix, Y: Matrix): number {
+  loss(X: BiasColumnInput, Y: Matrix): number {
     this.#checkInput(X, "compute loss");
     this.#checkTargets(X, Y, "compute loss");
     const ws = this.#forward(X);
@@ -383,7 +422,7 @@ export class BiasColumnNet implements Model {
    * @param X Inputs `[m, nx+1]`.
    * @param Y One-hot targets `[m, ny]`.
    */
-  seedLoss(X: Matrix, Y: Matrix): number {
+  seedLoss(X: BiasColumnInput, Y: Matrix): number {
     this.#checkInput(X, "compute loss");
     this.#checkTargets(X, Y, "compute loss");
     return crossEntropy(this.#forward(X).P, Y, { reduction: "mean" });
@@ -395,7 +434,7 @@ export class BiasColumnNet implements Model {
    * @param X Inputs `[m, nx+1]`.
    * @param Y One-hot targets `[m, ny]`.
    */
-  lossAndGrad(X: Matrix, Y: Matrix): number {
+  lossAndGrad(X: BiasColumnInput, Y: Matrix): number {
     this.#checkInput(X, "compute gradients");
     this.#checkTargets(X, Y, "compute gradients");
     return this.#step(X, Y, undefined);
@@ -411,7 +450,7 @@ export class BiasColumnNet implements Model {
    * @param Y One-hot targets `[m, ny]`.
    * @param learningRate Step size η.
    */
-  trainStep(X: Matrix, Y: Matrix, learningRate: number): number {
+  trainStep(X: BiasColumnInput, Y: Matrix, learningRate: number): number {
     this.#checkInput(X, "take a training step");
     this.#checkTargets(X, Y, "take a training step");
     if (!Number.isFinite(learningRate)) {
@@ -422,7 +461,7 @@ export class BiasColumnNet implements Model {
     return this.#step(X, Y, learningRate);
   }
 
-  #step(X: Matrix, Y: Matrix, learningRate: number | undefined): number {
+  #step(X: BiasColumnInput, Y: Matrix, learningRate: number | undefined): number {
     const ws = this.#forward(X);
     const value = softmaxCrossEntropy(ws.Z2, Y, this.#lossOptions);
     const n = X.rows, nh = this.#nh;
@@ -443,7 +482,13 @@ export class BiasColumnNet implements Model {
         d1[o + j] = g[r + 1 + j] * (1 - t * t);
       }
     }
-    if (learningRate === undefined) matmul(ws.dZ1, X, this.#dw1Options);
+    if (isSparseInput(X)) {
+      const o = this.#w1Sparse;
+      o.out = learningRate === undefined ? this.dw1 : this.w1;
+      o.alpha = learningRate === undefined ? 1 : -learningRate;
+      o.accumulate = learningRate !== undefined;
+      sparseTransposeMatmul(X, ws.dZ1, o);
+    } else if (learningRate === undefined) matmul(ws.dZ1, X, this.#dw1Options);
     else matmul(ws.dZ1, X, this.#fused(this.#w1Update, -learningRate));
     return value;
   }
@@ -451,6 +496,20 @@ export class BiasColumnNet implements Model {
   #fused(options: MatmulOptions, alpha: number): MatmulOptions {
     options.alpha = alpha;
     return options;
+  }
+}
+
+/** Throws unless every row of `X` starts with the bias entry 1 in column 0. */
+function checkSparseOnesColumn(X: SparseInput, op: string): void {
+  const { rowStart, colIndex, values } = sparseSource(X);
+  for (let i = 0; i < X.rows; i++) {
+    const row = sourceRow(X, i), p = rowStart[row];
+    const value = p < rowStart[row + 1] && colIndex[p] === 0 ? values[p] : 0;
+    if (value !== 1) {
+      throw new RangeError(
+        `Cannot ${op}: column 0 of X must be the bias column of ones, got ${value} in row ${i}`,
+      );
+    }
   }
 }
 

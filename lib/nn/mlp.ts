@@ -10,10 +10,11 @@
  * fused output gradient `dZ = P − Y` for softmax + cross-entropy and
  * sigmoid + binary cross-entropy.
  *
- * The input may also be {@linkcode SparseRows} (MNIST rows are ~81 %
- * zeros): the first layer's two products, `X·W₁ + b₁` and `Xᵀ·dZ₁`, then
- * skip the zeros (`sparse_rows.ts`); everything after the first layer is the
- * same. `train()` passes a full batch this way when it is mostly zeros.
+ * The input may also be {@linkcode SparseRows} or a {@linkcode SparseRowBatch}
+ * of them (MNIST rows are ~81 % zeros): the first layer's two products,
+ * `X·W₁ + b₁` and `Xᵀ·dZ₁`, then skip the zeros (`sparse_rows.ts`);
+ * everything after the first layer is the same. `train()` passes mostly-zero
+ * inputs this way (see its `sparseInput`).
  *
  * Hot paths allocate nothing per call: activations and deltas live in
  * workspaces kept per batch size (a few are cached, so alternating train
@@ -31,9 +32,11 @@ import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matr
 import { addRowVector, colSums } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
 import {
+  denseRow,
+  isSparseInput,
+  type SparseInput,
   sparseMatmul,
   type SparseMatmulOptions,
-  SparseRows,
   sparseTransposeMatmul,
   type SparseTransposeMatmulOptions,
 } from "../tensor/sparse_rows.ts";
@@ -64,8 +67,11 @@ import {
 import { type Init, initialize } from "./init.ts";
 import type { SparseInputModel } from "./model.ts";
 
-/** What an {@linkcode Mlp} takes as input: dense rows, or rows without their zeros. */
-export type MlpInput = Matrix | SparseRows;
+/**
+ * What an {@linkcode Mlp} takes as input: dense rows, or rows without their
+ * zeros ({@linkcode SparseRows}, or a {@linkcode SparseRowBatch} of them).
+ */
+export type MlpInput = Matrix | SparseInput;
 
 /** Names of the losses an {@linkcode Mlp} can be trained on. */
 export type LossName = "squaredError" | "crossEntropy" | "binaryCrossEntropy";
@@ -244,7 +250,7 @@ const MAX_WORKSPACES = 4;
  * {@linkcode mlp}.
  */
 export class Mlp implements SparseInputModel {
-  /** `predict`, `loss`, `lossAndGrad` and `trainStep` also take {@linkcode SparseRows}. */
+  /** `predict`, `loss`, `lossAndGrad` and `trainStep` also take sparse inputs ({@linkcode MlpInput}). */
   readonly acceptsSparseRows = true as const;
   /** `sizes[1]`: the first layer's units. */
   get inputLayerUnits(): number {
@@ -486,7 +492,7 @@ export class Mlp implements SparseInputModel {
     let input: Matrix | undefined;
     for (let l = 0; l < L; l++) {
       const Z = ws.Z[l];
-      if (l === 0 && X instanceof SparseRows) {
+      if (l === 0 && isSparseInput(X)) {
         ws.sparseForward.bias = this.#hasBias ? this.biases[0] : undefined;
         sparseMatmul(X, this.weights[0], ws.sparseForward);
       } else {
@@ -530,7 +536,7 @@ export class Mlp implements SparseInputModel {
    * Forward pass: `X [n, sizes[0]] → yHat [n, outputSize]`. Returns a
    * workspace that the next call with the same batch size overwrites.
    *
-   * @param X Inputs `[n, sizes[0]]`, same dtype as the parameters (or {@linkcode SparseRows}).
+   * @param X Inputs `[n, sizes[0]]`, same dtype as the parameters (or sparse: {@linkcode MlpInput}).
    */
   predict(X: MlpInput): Matrix {
     this.#checkInput(X, "predict");
@@ -652,7 +658,7 @@ export class Mlp implements SparseInputModel {
       if (l > 0) matmul(dZ[l], this.weights[l], ws.backOptions![l]);
       const W = this.weights[l];
       if (fused && this.l2 !== 0) scaleInPlace(W.data, 1 - 2 * learningRate * this.l2);
-      if (input instanceof SparseRows) {
+      if (isSparseInput(input)) {
         // The first layer on sparse rows: W −= η·Xᵀ·dZ₁ accumulated into W, or dW = Xᵀ·dZ₁.
         const o = ws.sparseBack;
         o.out = fused ? W : this.weightGrads[0];
@@ -698,7 +704,7 @@ export class Mlp implements SparseInputModel {
     const L = this.activations.length, n = X.rows;
     if (n === 0) throw new RangeError("Cannot compute gradients: the batch is empty");
     const last = (M: MlpInput) =>
-      M instanceof SparseRows ? denseRow(M, n - 1, this.dtype) : M.rowSlice(n - 1, n);
+      isSparseInput(M) ? denseRow(M, n - 1, this.dtype) : M.rowSlice(n - 1, n);
     const dZ = ws.Z.map((Z) => Matrix.zeros(1, Z.cols, this.dtype));
     // Mean (or summed) error ē = s Σᵢ (ŷᵢ − yᵢ), a [1, k] row.
     const A = ws.A[L - 1], k = A.cols, e = dZ[L - 1].data, s = this.#scale(n);
@@ -715,13 +721,6 @@ export class Mlp implements SparseInputModel {
       }
     }
   }
-}
-
-/** Row `i` of a {@linkcode SparseRows} as a dense `[1, cols]` matrix. */
-function denseRow(A: SparseRows, i: number, dtype: DType): Matrix {
-  const row = Matrix.zeros(1, A.cols, dtype);
-  for (let p = A.rowStart[i]; p < A.rowStart[i + 1]; p++) row.data[A.colIndex[p]] = A.values[p];
-  return row;
 }
 
 /** `y += alpha·x` on raw arrays. */

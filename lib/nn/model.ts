@@ -10,7 +10,7 @@
  */
 
 import type { Matrix } from "../tensor/matrix.ts";
-import type { SparseRows } from "../tensor/sparse_rows.ts";
+import type { SparseInput } from "../tensor/sparse_rows.ts";
 
 /**
  * Anything the training loops can train. Parameters and gradients are paired
@@ -89,26 +89,27 @@ export interface Model {
   trainStep?(X: Matrix, Y: Matrix, learningRate: number): number;
   /**
    * Optional: `true` when `predict`, `loss`, `lossAndGrad` and `trainStep`
-   * also take the inputs as {@linkcode SparseRows} (see
-   * {@linkcode SparseInputModel}); training loops then pass a mostly-zero
-   * full batch that way.
+   * also take the inputs as {@linkcode SparseRows} or a batch of them (see
+   * {@linkcode SparseInputModel}); training loops then pass mostly-zero
+   * inputs that way.
    */
   readonly acceptsSparseRows?: boolean;
 }
 
 /**
  * A {@linkcode Model} whose forward and backward passes also take the inputs
- * as {@linkcode SparseRows} (zeros skipped in the first layer's products):
- * same results up to the order of the first layer's sums.
+ * as {@linkcode SparseRows}, or a `SparseRowBatch` of them (a mini-batch read
+ * in place; zeros skipped in the first layer's products): same results up to
+ * the order of the first layer's sums.
  */
 export interface SparseInputModel extends Model {
   readonly acceptsSparseRows: true;
   /** Units of the layer that reads the inputs: the width of the products that skip zeros. */
   readonly inputLayerUnits: number;
-  predict(X: Matrix | SparseRows): Matrix;
-  loss(X: Matrix | SparseRows, Y: Matrix): number;
-  lossAndGrad(X: Matrix | SparseRows, Y: Matrix): number;
-  trainStep?(X: Matrix | SparseRows, Y: Matrix, learningRate: number): number;
+  predict(X: Matrix | SparseInput): Matrix;
+  loss(X: Matrix | SparseInput, Y: Matrix): number;
+  lossAndGrad(X: Matrix | SparseInput, Y: Matrix): number;
+  trainStep?(X: Matrix | SparseInput, Y: Matrix, learningRate: number): number;
 }
 
 /**

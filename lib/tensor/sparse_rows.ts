@@ -335,6 +335,29 @@ export function isSparseInput(X: unknown): X is SparseInput {
 }
 
 /**
+ * The {@linkcode SparseRows} whose arrays hold `A`'s entries: `A` itself, or a batch's source.
+ *
+ * @param A Sparse rows or a batch of them.
+ */
+export function sparseSource(A: SparseInput): SparseRows {
+  return A instanceof SparseRowBatch ? A.source : A;
+}
+
+/**
+ * The row of {@linkcode sparseSource}`(A)` that row `i` of `A` is
+ * (`order[start + i]` for a batch).
+ *
+ * @param A Sparse rows or a batch of them.
+ * @param i Row of `A`, `0 ≤ i < A.rows`.
+ */
+export function sourceRow(A: SparseInput, i: number): number {
+  if (!Number.isInteger(i) || i < 0 || i >= A.rows) {
+    throw new RangeError(`Cannot take row ${i} of sparse rows ${formatShape(A.shape)}`);
+  }
+  return A instanceof SparseRowBatch ? A.order[A.start + i] : i;
+}
+
+/**
  * Row `i` of a sparse input as a dense `[1, cols]` matrix.
  *
  * @param A Sparse rows or a batch of them.
@@ -342,11 +365,7 @@ export function isSparseInput(X: unknown): X is SparseInput {
  * @param dtype Element type of the result.
  */
 export function denseRow(A: SparseInput, i: number, dtype: DType): Matrix {
-  if (!Number.isInteger(i) || i < 0 || i >= A.rows) {
-    throw new RangeError(`Cannot take row ${i} of sparse rows ${formatShape(A.shape)}`);
-  }
-  const S = A instanceof SparseRowBatch ? A.source : A;
-  const r = A instanceof SparseRowBatch ? A.order[A.start + i] : i;
+  const S = sparseSource(A), r = sourceRow(A, i);
   const row = Matrix.zeros(1, S.cols, dtype);
   for (let p = S.rowStart[r]; p < S.rowStart[r + 1]; p++) row.data[S.colIndex[p]] = S.values[p];
   return row;

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { Prng } from "../../lib/random.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
-import { maxAbsDiff } from "../../lib/tensor/ops.ts";
+import { gatherRows, maxAbsDiff } from "../../lib/tensor/ops.ts";
+import { SparseRowBatch, sparseRows } from "../../lib/tensor/sparse_rows.ts";
+import { loadSparseKernels } from "../../lib/tensor/sparse_native.ts";
 import { mlp } from "../../lib/nn/mlp.ts";
 import { gradcheck } from "../../lib/nn/gradcheck.ts";
 import {
@@ -125,4 +127,80 @@ Deno.test("bias-column trainStep() equals lossAndGrad + an SGD step (corrected a
       a.params.forEach((p, i) => assert.ok(maxAbsDiff(p, b.params[i]) < 1e-15));
     }
   }
+});
+
+/** `[1 | X]` with about 80 % of X exactly 0 and pixel values c/255, like MNIST rows. */
+function pixelData(n: number, nx: number, ny: number, prng: Prng) {
+  const X = Matrix.zeros(n, nx);
+  for (let i = 0; i < X.data.length; i++) {
+    X.data[i] = prng.random() < 0.8 ? 0 : (1 + prng.int(255)) / 255;
+  }
+  const Y = Matrix.zeros(n, ny);
+  for (let i = 0; i < n; i++) Y.set(i, prng.int(ny), 1);
+  return { X: addBiasColumn(X), Y };
+}
+
+Deno.test("bias-column net takes sparse inputs: the same outputs, gradients and steps as dense", async (t) => {
+  await loadSparseKernels();
+  const faithful = { softmaxPrimeFactor: true, sumGradientOfMeanLoss: true };
+  for (const dtype of ["float64", "float32"] as const) {
+    const tol = dtype === "float64" ? 1e-13 : 2e-6;
+    for (const nh of [32, 5]) {
+      for (const seedFaithful of [undefined, faithful]) {
+        await t.step(
+          `${dtype}, nh = ${nh}, ${seedFaithful ? "seed-faithful" : "corrected"}`,
+          () => {
+            const prng = new Prng(8);
+            const { X: X64, Y: Y64 } = pixelData(40, 30, 10, prng);
+            const X = X64.astype(dtype), Y = Y64.astype(dtype), A = sparseRows(X64);
+            const order = Uint32Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
+            const batch = new SparseRowBatch(A, order).select(5, 24);
+            const Xb = gatherRows(X, order.subarray(5, 29)),
+              Yb = gatherRows(Y, order.subarray(5, 29));
+            const params = initParams(30, nh, 10, { prng, dtype });
+            const copy = () => ({ w1: params.w1.clone(), w2: params.w2.clone() });
+            const dense = new BiasColumnNet(copy(), { seedFaithful });
+            const sparse = new BiasColumnNet(copy(), { seedFaithful });
+            assert.equal(sparse.inputLayerUnits, nh);
+            assert.ok(maxAbsDiff(dense.predict(X).clone(), sparse.predict(A)) < tol);
+            assert.ok(maxAbsDiff(dense.hidden(Xb).clone(), sparse.hidden(batch)) < tol);
+            assert.ok(Math.abs(dense.loss(X, Y) - sparse.loss(A, Y)) < tol);
+            assert.ok(Math.abs(dense.lossAndGrad(Xb, Yb) - sparse.lossAndGrad(batch, Yb)) < tol);
+            dense.grads.forEach((g, i) =>
+              assert.ok(maxAbsDiff(g, sparse.grads[i]) < tol, `grad ${i}`)
+            );
+            for (let step = 0; step < 3; step++) {
+              assert.ok(
+                Math.abs(dense.trainStep(Xb, Yb, 0.05) - sparse.trainStep(batch, Yb, 0.05)) < tol,
+              );
+              assert.ok(Math.abs(dense.trainStep(X, Y, 0.05) - sparse.trainStep(A, Y, 0.05)) < tol);
+            }
+            dense.params.forEach((p, i) =>
+              assert.ok(maxAbsDiff(p, sparse.params[i]) < tol, `param ${i}`)
+            );
+          },
+        );
+      }
+    }
+  }
+  await t.step("sparse inputs without the ones column or of the wrong width are named", () => {
+    const net = biasColumnNet({ nx: 2, nh: 2, ny: 2 }, { prng: new Prng(0) });
+    const noOnes = sparseRows(Matrix.from([[1, 2, 0], [0, 1, 2]]));
+    assert.throws(
+      () => net.predict(noOnes),
+      /column 0 of X must be the bias column of ones, got 0 in row 1/,
+    );
+    assert.throws(
+      () => net.predict(new SparseRowBatch(noOnes, new Uint32Array([0, 1])).select(1, 1)),
+      /column 0 of X must be the bias column of ones, got 0 in row 0/,
+    );
+    assert.throws(
+      () => net.predict(sparseRows(Matrix.from([[0.5, 1, 2]]))),
+      /got 0.5 in row 0/,
+    );
+    assert.throws(
+      () => net.predict(sparseRows(Matrix.from([[1, 2]]))),
+      /X must have nx\+1 = 3 columns \(ones column first\), got \[1, 2\]/,
+    );
+  });
 });

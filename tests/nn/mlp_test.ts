@@ -603,6 +603,26 @@ Deno.test("mlp takes SparseRows inputs: the same outputs, gradients and steps as
       });
     }
   }
+  await t.step("a SparseRowBatch gives what its rows gathered densely give", async () => {
+    const { SparseRowBatch } = await import("../../lib/tensor/sparse_rows.ts");
+    const { gatherRows } = await import("../../lib/tensor/ops.ts");
+    for (const dtype of ["float64", "float32"] as const) {
+      const tol = dtype === "float64" ? 1e-14 : 1e-6;
+      const prng = new Prng(44);
+      const X = sparseInputs(20, 12, prng).astype(dtype), A = sparseRows(X);
+      const Y = targets("crossEntropy", 20, 3, prng).astype(dtype);
+      const order = Uint32Array.from({ length: 20 }, (_, i) => (i * 7) % 20);
+      const batch = new SparseRowBatch(A, order).select(3, 8);
+      const Xb = gatherRows(X, order.subarray(3, 11)), Yb = gatherRows(Y, order.subarray(3, 11));
+      const options = { sizes: [12, 5, 3], activations: ["relu", "softmax"], dtype } as const;
+      const a = smallNet({ ...options, loss: "crossEntropy" }, 6);
+      const b = smallNet({ ...options, loss: "crossEntropy" }, 6);
+      for (let step = 0; step < 3; step++) {
+        assert.ok(Math.abs(a.trainStep(Xb, Yb, 0.3) - b.trainStep(batch, Yb, 0.3)) < tol);
+      }
+      a.params.forEach((p, i) => assert.ok(maxAbsDiff(p, b.params[i]) < tol, `param ${i}`));
+    }
+  });
   await t.step("a SparseRows input with the wrong width is named", () => {
     const net = smallNet({
       sizes: [12, 5, 3],
