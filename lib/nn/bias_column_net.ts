@@ -30,13 +30,13 @@ import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
 import { sparseKernels } from "../tensor/sparse_native.ts";
 import {
   isSparseInput,
+  sourceRow,
   type SparseInput,
   sparseMatmul,
   type SparseMatmulOptions,
   sparseSource,
   sparseTransposeMatmul,
   type SparseTransposeMatmulOptions,
-  sourceRow,
 } from "../tensor/sparse_rows.ts";
 import { NATIVE_MIN_SIZE, softmax } from "./activations.ts";
 import { crossEntropy, type Reduction, reductionScale, softmaxCrossEntropy } from "./losses.ts";
