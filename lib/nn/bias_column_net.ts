@@ -237,7 +237,8 @@ export class BiasColumnNet implements SparseInputModel {
   readonly seedFaithful: Readonly<BiasColumnSeedFaithful>;
   readonly #nx: number;
   readonly #nh: number;
-  readonly #lossOptions: { reduction: Reduction };
+  /** The loss's options; `probabilities` is set to the forward pass's `P` before each use. */
+  readonly #lossOptions: { reduction: Reduction; probabilities?: Matrix };
   readonly #dw2Options: MatmulOptions;
   readonly #dw1Options: MatmulOptions;
   readonly #w2Update: MatmulOptions;
@@ -402,8 +403,9 @@ export class BiasColumnNet implements SparseInputModel {
   }
 
   /**
-   * Cross-entropy of the batch, from the logits (the seed's
-   * `−Σ y log ŷ / m` for `"mean"`).
+   * Cross-entropy of the batch (the seed's `−Σ y log ŷ / m` for `"mean"`),
+   * from the probabilities, and from the logits for rows whose target
+   * probability underflowed (`softmaxCrossEntropy`).
    *
    * @param X Inputs `[m, nx+1]`.
    * @param Y One-hot targets `[m, ny]`.
@@ -412,6 +414,7 @@ export class BiasColumnNet implements SparseInputModel {
     this.#checkInput(X, "compute loss");
     this.#checkTargets(X, Y, "compute loss");
     const ws = this.#forward(X);
+    this.#lossOptions.probabilities = ws.P;
     return softmaxCrossEntropy(ws.Z2, Y, this.#lossOptions);
   }
 
@@ -463,6 +466,7 @@ export class BiasColumnNet implements SparseInputModel {
 
   #step(X: BiasColumnInput, Y: Matrix, learningRate: number | undefined): number {
     const ws = this.#forward(X);
+    this.#lossOptions.probabilities = ws.P;
     const value = softmaxCrossEntropy(ws.Z2, Y, this.#lossOptions);
     const n = X.rows, nh = this.#nh;
     const s = this.seedFaithful.sumGradientOfMeanLoss ? 1 : reductionScale(this.reduction, n);
