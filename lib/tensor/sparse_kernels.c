@@ -203,6 +203,55 @@ typedef float v2f __attribute__((vector_size(8), aligned(4)));
 DEFINE_CSR_MATMUL(double, nnkit_csr_matmul, v8d, v2d)
 DEFINE_CSR_MATMUL(float, nnkit_csr_matmul_f32, v8f, v2f)
 
+/*
+ * Dense → CSR (sparseRows in sparse_rows.ts), parallel over rows:
+ * nnkit_dense_nnz counts each row's non-zeros into counts[i]; after the
+ * caller's prefix sum into row_start, nnkit_dense_fill writes the columns,
+ * the values (widened to double, exactly) and their pixel codes: c with
+ * (T)(c / 255.0) == v, as byteCodes in sparse_rows.ts. It returns how many
+ * values have no such code (0: codes hold every value).
+ */
+#define DEFINE_DENSE_TO_CSR(T, SUFFIX)                                                     \
+  void nnkit_dense_nnz_##SUFFIX(const T *RS x, int32_t rows, int32_t cols,               \
+                                uint32_t *RS counts) {                                    \
+    PARALLEL_CHUNKS(0, rows, 1024, {                                                      \
+      for (int32_t i = a; i < b; i++) {                                                   \
+        const T *RS xi = x + (int64_t)i * cols;                                           \
+        uint32_t c = 0;                                                                   \
+        for (int32_t j = 0; j < cols; j++) c += xi[j] != 0;                               \
+        counts[i] = c;                                                                    \
+      }                                                                                   \
+    });                                                                                   \
+  }                                                                                       \
+  int32_t nnkit_dense_fill_##SUFFIX(const T *RS x, int32_t rows, int32_t cols,           \
+                                    const uint32_t *RS row_start, uint16_t *RS col,       \
+                                    double *RS val, uint8_t *RS codes) {                  \
+    int64_t uncoded = 0;                                                                  \
+    PARALLEL_CHUNKS(0, rows, 1024, {                                                      \
+      int64_t miss = 0;                                                                   \
+      for (int32_t i = a; i < b; i++) {                                                   \
+        const T *RS xi = x + (int64_t)i * cols;                                           \
+        uint32_t p = row_start[i];                                                        \
+        for (int32_t j = 0; j < cols; j++) {                                              \
+          const T v = xi[j];                                                              \
+          if (v == 0) continue;                                                           \
+          col[p] = (uint16_t)j;                                                           \
+          val[p] = (double)v;                                                             \
+          const double c = floor((double)v * 255.0 + 0.5);                                \
+          const int ok = c >= 0 && c <= 255 && (T)(c / 255.0) == v;                       \
+          codes[p] = ok ? (uint8_t)c : 0;                                                 \
+          miss += !ok;                                                                    \
+          p++;                                                                            \
+        }                                                                                 \
+      }                                                                                   \
+      __atomic_fetch_add(&uncoded, miss, __ATOMIC_RELAXED);                              \
+    });                                                                                   \
+    return uncoded > 0x7fffffff ? 0x7fffffff : (int32_t)uncoded;                         \
+  }
+
+DEFINE_DENSE_TO_CSR(double, f64)
+DEFINE_DENSE_TO_CSR(float, f32)
+
 /* G[c, :] = alpha · Σ_i X[i, c] · R[i, :] over all rows, for columns c0 <= c < c1 (CSC). */
 static inline void csc_tmatmul_k(const uint32_t *RS col_start, const uint32_t *RS row,
                                  const double *RS val, int32_t c0, int32_t c1,

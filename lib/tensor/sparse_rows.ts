@@ -16,7 +16,7 @@
  * @module
  */
 
-import { allocate, type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
+import { type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
 import { sparseKernels } from "./sparse_native.ts";
 
 /** The transposed layout (CSC) of a {@linkcode SparseRows}, built on demand. */
@@ -63,13 +63,17 @@ export class SparseRows {
    * @param rowStart `[rows + 1]` entry offsets, non-decreasing, from 0 to `nnz`.
    * @param colIndex `[nnz]` columns, each below `cols`.
    * @param values `[nnz]` values.
-   * @throws {RangeError} When the arrays do not fit the shape.
+   * @param coded The values' byte codes when the caller has them
+   *   ({@linkcode codes}, {@linkcode codeValues}); checked, not trusted.
+   *   Without it they are derived from `values`.
+   * @throws {RangeError} When the arrays do not fit the shape, or `coded` does not give `values`.
    */
   constructor(
     shape: readonly [number, number],
     rowStart: Uint32Array,
     colIndex: Uint16Array,
     values: Float64Array,
+    coded?: { codes: Uint8Array; table: Float64Array },
   ) {
     const [rows, cols] = shape;
     const nnz = values.length;
@@ -90,9 +94,16 @@ export class SparseRows {
     this.rowStart = rowStart;
     this.colIndex = colIndex;
     this.values = values;
-    const coded = byteCodes(values);
-    this.codes = coded?.codes ?? null;
-    this.codeValues = coded?.table ?? null;
+    if (coded !== undefined && !codesGive(coded, values)) {
+      throw new RangeError(
+        `Cannot build SparseRows ${
+          formatShape(shape)
+        }: the byte codes given do not give the values (expected codes [${nnz}] and a 256-entry table with table[codes[p]] === values[p])`,
+      );
+    }
+    const codes = coded ?? byteCodes(values);
+    this.codes = codes?.codes ?? null;
+    this.codeValues = codes?.table ?? null;
   }
 
   /** `[rows, cols]`. */
@@ -141,6 +152,14 @@ export class SparseRows {
     }
     return out;
   }
+}
+
+/** Whether `table[codes[p]] === values[p]` for every entry (and the lengths fit). */
+function codesGive(coded: { codes: Uint8Array; table: Float64Array }, values: Float64Array) {
+  const { codes, table } = coded;
+  if (codes.length !== values.length || table.length !== 256) return false;
+  for (let p = 0; p < values.length; p++) if (table[codes[p]] !== values[p]) return false;
+  return true;
 }
 
 /**
@@ -208,6 +227,8 @@ export function sparseRows(X: Matrix): SparseRows {
       `Cannot build SparseRows: expected at most 65536 columns, got ${formatShape(X.shape)}`,
     );
   }
+  const native = sparseKernels();
+  if (native !== null) return sparseRowsNative(X, native);
   const x = X.data;
   let nnz = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) nnz++;
@@ -226,6 +247,77 @@ export function sparseRows(X: Matrix): SparseRows {
     rowStart[i + 1] = p;
   }
   return new SparseRows([rows, cols], rowStart, colIndex, values);
+}
+
+/**
+ * The number of entries of `X` that are not exactly 0 (natively, in
+ * parallel, once the kernels are loaded).
+ *
+ * @param X Dense matrix.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "./matrix.ts";
+ * import { countNonZeros } from "./sparse_rows.ts";
+ *
+ * assert.equal(countNonZeros(Matrix.from([[0, 2, 0], [1, 0, -0]])), 2);
+ * ```
+ */
+export function countNonZeros(X: Matrix): number {
+  const native = sparseKernels();
+  if (native !== null && X.rows > 0) {
+    const counts = new Uint32Array(X.rows);
+    if (X.data instanceof Float32Array) native.nnkit_dense_nnz_f32(X.data, X.rows, X.cols, counts);
+    else native.nnkit_dense_nnz_f64(X.data as Float64Array, X.rows, X.cols, counts);
+    let n = 0;
+    for (let i = 0; i < counts.length; i++) n += counts[i];
+    return n;
+  }
+  const x = X.data;
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) n++;
+  return n;
+}
+
+/**
+ * {@linkcode sparseRows} by the native kernels (~10× faster on MNIST's
+ * 60,000 × 785): the same arrays, and the pixel codes found while filling
+ * (else derived as usual).
+ */
+function sparseRowsNative(X: Matrix, native: NonNullable<ReturnType<typeof sparseKernels>>) {
+  const { rows, cols } = X, f32 = X.data instanceof Float32Array;
+  const rowStart = new Uint32Array(rows + 1);
+  if (f32) native.nnkit_dense_nnz_f32(X.data as Float32Array, rows, cols, rowStart.subarray(1));
+  else native.nnkit_dense_nnz_f64(X.data as Float64Array, rows, cols, rowStart.subarray(1));
+  for (let i = 0; i < rows; i++) rowStart[i + 1] += rowStart[i];
+  const nnz = rowStart[rows];
+  const colIndex = new Uint16Array(nnz),
+    values = new Float64Array(nnz),
+    codes = new Uint8Array(nnz);
+  const uncoded = f32
+    ? native.nnkit_dense_fill_f32(
+      X.data as Float32Array,
+      rows,
+      cols,
+      rowStart,
+      colIndex,
+      values,
+      codes,
+    )
+    : native.nnkit_dense_fill_f64(
+      X.data as Float64Array,
+      rows,
+      cols,
+      rowStart,
+      colIndex,
+      values,
+      codes,
+    );
+  if (uncoded !== 0) return new SparseRows([rows, cols], rowStart, colIndex, values);
+  const round = f32 ? Math.fround : (x: number) => x;
+  const table = Float64Array.from({ length: 256 }, (_, c) => round(c / 255));
+  return new SparseRows([rows, cols], rowStart, colIndex, values, { codes, table });
 }
 
 /**
@@ -383,12 +475,25 @@ interface RowSpan {
   r1: number;
 }
 
+/**
+ * The one span the products fill (they run to completion and do not call
+ * each other, so one suffices): no object per call in training loops.
+ */
+const SPAN: RowSpan = { S: undefined as unknown as SparseRows, order: null, r0: 0, r1: 0 };
+
 function rowSpan(A: SparseInput, start: number | undefined, end: number | undefined, op: string) {
-  const [s, e] = rowRange(A, start, end, op);
-  if (A instanceof SparseRowBatch) {
-    return { S: A.source, order: A.order, r0: A.start + s, r1: A.start + e } as RowSpan;
+  const s = start ?? 0, e = end ?? A.rows;
+  if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > A.rows || s > e) {
+    throw new RangeError(
+      `Cannot ${op}: rows [start, end) must lie in [0, ${A.rows}], got [${s}, ${e})`,
+    );
   }
-  return { S: A, order: null, r0: s, r1: e } as RowSpan;
+  const batch = A instanceof SparseRowBatch, offset = batch ? A.start : 0;
+  SPAN.S = batch ? A.source : A as SparseRows;
+  SPAN.order = batch ? A.order : null;
+  SPAN.r0 = offset + s;
+  SPAN.r1 = offset + e;
+  return SPAN;
 }
 
 /** The source row that position `i` of a span reads. */
@@ -411,16 +516,6 @@ export interface SparseMatmulOptions {
   start?: number;
   /** End (exclusive) of the rows to multiply. Default `A.rows`. */
   end?: number;
-}
-
-function rowRange(A: SparseInput, start: number | undefined, end: number | undefined, op: string) {
-  const s = start ?? 0, e = end ?? A.rows;
-  if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > A.rows || s > e) {
-    throw new RangeError(
-      `Cannot ${op}: rows [start, end) must lie in [0, ${A.rows}], got [${s}, ${e})`,
-    );
-  }
-  return [s, e] as const;
 }
 
 function checkFloat64(M: Matrix, name: string, op: string): Float64Array {
@@ -452,6 +547,11 @@ const partialScratch: { float32: Float32Array; float64: Float64Array } = {
   float64: new Float64Array(0),
 };
 const transposeScratch: { float32: Float32Array; float64: Float64Array } = {
+  float32: new Float32Array(0),
+  float64: new Float64Array(0),
+};
+/** Zeros standing in for a missing bias (never written). */
+const zeroBias: { float32: Float32Array; float64: Float64Array } = {
   float32: new Float32Array(0),
   float64: new Float64Array(0),
 };
@@ -561,7 +661,9 @@ export function sparseMatmul(A: SparseInput, W: Matrix, options: SparseMatmulOpt
   if (bias !== undefined && (bias.rows !== 1 || bias.cols !== k)) {
     throw new RangeError(`Cannot ${op}: bias must be [1, ${k}], got ${formatShape(bias.shape)}`);
   }
-  const b = bias === undefined ? allocate(dtype, k) : checkDtype(bias, dtype, "bias", op);
+  const b = bias === undefined
+    ? scratch(zeroBias, dtype, k) // read only: stays zero
+    : checkDtype(bias, dtype, "bias", op);
   const out = options.out ?? Matrix.zeros(rows, k, dtype);
   if (out.rows !== rows || out.cols !== k) {
     throw new RangeError(
@@ -667,11 +769,11 @@ export function sparseTransposeMatmul(
   }
   const k = R.cols, dtype = R.dtype, alpha = options.alpha ?? 1;
   const transposed = options.outTransposed ?? false;
-  const outShape: [number, number] = transposed ? [k, S.cols] : [S.cols, k];
-  const out = options.out ?? Matrix.zeros(outShape[0], outShape[1], dtype);
-  if (out.rows !== outShape[0] || out.cols !== outShape[1]) {
+  const outRows = transposed ? k : S.cols, outCols = transposed ? S.cols : k;
+  const out = options.out ?? Matrix.zeros(outRows, outCols, dtype);
+  if (out.rows !== outRows || out.cols !== outCols) {
     throw new RangeError(
-      `Cannot ${op}: out must be ${formatShape(outShape)}, got ${formatShape(out.shape)}`,
+      `Cannot ${op}: out must be ${formatShape([outRows, outCols])}, got ${formatShape(out.shape)}`,
     );
   }
   const g = checkDtype(out, dtype, "out", op);

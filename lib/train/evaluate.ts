@@ -7,7 +7,8 @@
  */
 
 import { formatShape, type Matrix } from "../tensor/matrix.ts";
-import type { Model } from "../nn/model.ts";
+import type { Model, SparseInputModel } from "../nn/model.ts";
+import type { SparseInput } from "../tensor/sparse_rows.ts";
 import { countCorrect } from "./count_correct.ts";
 
 /** Inputs and targets of one set: `X [n, in]`, `Y [n, k]` one-hot (0/1 when `k = 1`). */
@@ -33,14 +34,16 @@ export interface Evaluation {
  * Call it before the parameters change, or the fallback sees new weights.
  *
  * @param model Any {@linkcode Model}, optionally with `lastOutput`.
- * @param X The inputs `[n, in]` of that forward pass.
+ * @param X The inputs `[n, in]` of that forward pass (sparse ones for a
+ *   {@linkcode SparseInputModel}).
  * @returns `yHat [n, outputSize]`, possibly a workspace of the model.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { Matrix } from "../tensor/matrix.ts";
- * import type { Model } from "../nn/model.ts";
+ * import type { Model, SparseInputModel } from "../nn/model.ts";
+import type { SparseInput } from "../tensor/sparse_rows.ts";
  * import { forwardOutput } from "./evaluate.ts";
  *
  * const cached = Matrix.from([[0.2, 0.8]]);
@@ -49,10 +52,13 @@ export interface Evaluation {
  * assert.equal(forwardOutput(model, Matrix.from([[5]])), cached);
  * ```
  */
-export function forwardOutput(model: Model, X: Matrix): Matrix {
+export function forwardOutput(model: Model, X: Matrix): Matrix;
+export function forwardOutput(model: SparseInputModel, X: Matrix | SparseInput): Matrix;
+export function forwardOutput(model: Model, X: Matrix | SparseInput): Matrix {
   const last = (model as { readonly lastOutput?: Matrix }).lastOutput;
   if (last !== undefined && last.rows === X.rows && last.cols === model.outputSize) return last;
-  return model.predict(X);
+  // Sparse X only reaches here through the SparseInputModel overload.
+  return (model as SparseInputModel).predict(X);
 }
 
 /**
