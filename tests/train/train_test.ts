@@ -578,3 +578,87 @@ Deno.test("train() full batch on mostly-zero inputs passes SparseRows to an Mlp:
     );
   });
 });
+
+Deno.test("train() mini-batches of mostly-zero inputs are read in place as sparse rows: same numbers as dense", async (t) => {
+  const { biasColumnNet, addBiasColumn } = await import("../../lib/nn/bias_column_net.ts");
+  const { mlp } = await import("../../lib/nn/mlp.ts");
+  const { SparseRowBatch, sparseRows } = await import("../../lib/tensor/sparse_rows.ts");
+  const prng = new Prng(9);
+  const X = Matrix.zeros(300, 20), Y = Matrix.zeros(300, 4);
+  for (let i = 0; i < X.data.length; i++) {
+    X.data[i] = prng.random() < 0.75 ? 0 : (1 + prng.int(255)) / 255;
+  }
+  for (let i = 0; i < 300; i++) Y.set(i, prng.int(4), 1);
+  const X1 = addBiasColumn(X);
+  type Options = Partial<TrainOptions>;
+  const run = async (kind: "bias-column" | "mlp", options: Options, hidden = 32) => {
+    const net = kind === "bias-column"
+      ? biasColumnNet({ nx: 20, nh: hidden, ny: 4 }, { prng: new Prng(3) })
+      : mlp({
+        sizes: [20, hidden, 4],
+        activations: ["tanh", "softmax"],
+        loss: "crossEntropy",
+        prng: new Prng(3),
+      });
+    let sparseCalls = 0, calls = 0;
+    const step = net.trainStep.bind(net) as typeof net.trainStep;
+    net.trainStep = ((Xb: Matrix, Yb: Matrix, lr: number) => {
+      calls++;
+      if (Xb instanceof SparseRowBatch) sparseCalls++;
+      return step(Xb, Yb, lr);
+    }) as typeof net.trainStep;
+    const history = await train(net, { X: kind === "bias-column" ? X1 : X, Y }, {
+      epochs: 4,
+      batchSize: 32,
+      learningRate: 0.2,
+      prng: new Prng(4),
+      ...options,
+    });
+    return { history, sparseCalls, calls, params: net.params.map((p) => Array.from(p.data)) };
+  };
+  for (const kind of ["bias-column", "mlp"] as const) {
+    await t.step(
+      `${kind}: auto reads every batch sparse (the last partial one too); same history`,
+      async () => {
+        const dense = await run(kind, { sparseInput: false }), auto = await run(kind, {});
+        assert.equal(dense.sparseCalls, 0);
+        assert.equal(auto.calls, 4 * 10);
+        assert.equal(auto.sparseCalls, auto.calls);
+        auto.history.loss.forEach((v, i) => assert.ok(Math.abs(v - dense.history.loss[i]) < 1e-12));
+        assert.deepEqual(auto.history.acc, dense.history.acc);
+        auto.params.forEach((p, i) =>
+          p.forEach((w, j) => assert.ok(Math.abs(w - dense.params[i][j]) < 1e-12, `param ${i}`))
+        );
+      },
+    );
+  }
+  await t.step("auto stays dense for small batches, wide first layers and short runs", async () => {
+    assert.equal((await run("bias-column", { batchSize: 16 })).sparseCalls, 0);
+    assert.equal((await run("bias-column", {}, 33)).sparseCalls, 0);
+    assert.equal((await run("bias-column", { epochs: 3 })).sparseCalls, 0);
+    assert.equal((await run("mlp", { batchSize: 16, sparseInput: true })).sparseCalls, 4 * 19);
+    const prepared = await run("bias-column", { epochs: 3, sparseInput: sparseRows(X1) });
+    assert.equal(prepared.sparseCalls, 3 * 10);
+  });
+  await t.step("auto stays dense for mostly non-zero inputs", async () => {
+    const net = mlp({
+      sizes: [20, 8, 4],
+      activations: ["relu", "softmax"],
+      loss: "crossEntropy",
+      prng: new Prng(3),
+    });
+    let sparseCalls = 0;
+    const step = net.trainStep.bind(net);
+    net.trainStep = (Xb, Yb, lr) => {
+      if (Xb instanceof SparseRowBatch) sparseCalls++;
+      return step(Xb, Yb, lr);
+    };
+    await train(net, { X: map(X, (v) => v + 1), Y }, {
+      epochs: 4,
+      batchSize: 32,
+      learningRate: 0.1,
+      prng: new Prng(4),
+    });
+    assert.equal(sparseCalls, 0);
+  });
+});

@@ -109,7 +109,9 @@ export async function runHeapProbes(): Promise<HeapProbe[]> {
       "seed001 mini-batch 128 (785 → 32 → 10, 2,000 samples)",
       seed001Net({ prng: new Prng(1), dtype }),
       { X: prependOnes(X), Y },
-      { epochs: 1, batchSize: 128, learningRate: 0.01, prng: new Prng(2) },
+      // Dense batches gathered into workspaces ("auto" would read sparse rows in place:
+      // tests/train/heap_test.ts checks that step on its own).
+      { epochs: 1, batchSize: 128, learningRate: 0.01, prng: new Prng(2), sparseInput: false },
       12,
     ),
     await probe(
