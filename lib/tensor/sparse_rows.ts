@@ -268,8 +268,8 @@ export function countNonZeros(X: Matrix): number {
   const native = sparseKernels();
   if (native !== null && X.rows > 0) {
     const counts = new Uint32Array(X.rows);
-    if (X.data instanceof Float32Array) native.nnkit_dense_nnz_f32(X.data, X.rows, X.cols, counts);
-    else native.nnkit_dense_nnz_f64(X.data as Float64Array, X.rows, X.cols, counts);
+    const count = X.dtype === "float32" ? native.nnkit_dense_nnz_f32 : native.nnkit_dense_nnz_f64;
+    count(X.data, X.rows, X.cols, counts);
     let n = 0;
     for (let i = 0; i < counts.length; i++) n += counts[i];
     return n;
@@ -288,32 +288,15 @@ export function countNonZeros(X: Matrix): number {
 function sparseRowsNative(X: Matrix, native: NonNullable<ReturnType<typeof sparseKernels>>) {
   const { rows, cols } = X, f32 = X.data instanceof Float32Array;
   const rowStart = new Uint32Array(rows + 1);
-  if (f32) native.nnkit_dense_nnz_f32(X.data as Float32Array, rows, cols, rowStart.subarray(1));
-  else native.nnkit_dense_nnz_f64(X.data as Float64Array, rows, cols, rowStart.subarray(1));
+  const count = f32 ? native.nnkit_dense_nnz_f32 : native.nnkit_dense_nnz_f64;
+  count(X.data, rows, cols, rowStart.subarray(1));
   for (let i = 0; i < rows; i++) rowStart[i + 1] += rowStart[i];
   const nnz = rowStart[rows];
   const colIndex = new Uint16Array(nnz),
     values = new Float64Array(nnz),
     codes = new Uint8Array(nnz);
-  const uncoded = f32
-    ? native.nnkit_dense_fill_f32(
-      X.data as Float32Array,
-      rows,
-      cols,
-      rowStart,
-      colIndex,
-      values,
-      codes,
-    )
-    : native.nnkit_dense_fill_f64(
-      X.data as Float64Array,
-      rows,
-      cols,
-      rowStart,
-      colIndex,
-      values,
-      codes,
-    );
+  const fill = f32 ? native.nnkit_dense_fill_f32 : native.nnkit_dense_fill_f64;
+  const uncoded = fill(X.data, rows, cols, rowStart, colIndex, values, codes);
   if (uncoded !== 0) return new SparseRows([rows, cols], rowStart, colIndex, values);
   const round = f32 ? Math.fround : (x: number) => x;
   const table = Float64Array.from({ length: 256 }, (_, c) => round(c / 255));

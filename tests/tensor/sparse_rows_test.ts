@@ -248,6 +248,22 @@ Deno.test("SparseRows keeps one byte per value when there are at most 256 distin
   );
   assert.equal(many.codes, null);
   assert.equal(many.codeValues, null);
+  // Codes a caller passes are checked against the values, not trusted.
+  const { rowStart, colIndex, values } = pixels;
+  const table = Float64Array.from({ length: 256 }, (_, c) => c / 255);
+  const given = new SparseRows([2, 3], rowStart, colIndex, values, {
+    codes: Uint8Array.from([3, 255, 128, 3]),
+    table,
+  });
+  assert.deepEqual([...given.codes!], [3, 255, 128, 3]);
+  assert.throws(
+    () =>
+      new SparseRows([2, 3], rowStart, colIndex, values, {
+        codes: Uint8Array.from([3, 255, 127, 3]),
+        table,
+      }),
+    /Cannot build SparseRows \[2, 3\]: the byte codes given do not give the values/,
+  );
 });
 
 Deno.test("SparseRowBatch products equal those of the same rows copied out, bit for bit", async (t) => {
