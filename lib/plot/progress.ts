@@ -33,6 +33,10 @@
  * @module
  */
 
+import type { Model } from "../nn/model.ts";
+import type { LabeledData } from "../train/evaluate.ts";
+import type { History } from "../train/history.ts";
+import { train, type TrainOptions } from "../train/train.ts";
 import { type DisplayFunction, kernelDisplay, sendDisplay } from "./kernel.ts";
 
 /** Numbers (or short texts) shown next to the bar, e.g. `{ loss: 0.21, acc: 0.93 }`. */
@@ -430,4 +434,60 @@ export async function withProgress<T>(
   }
   await bar.finish();
   return result;
+}
+
+/** Options of {@linkcode trainWithProgress}: {@linkcode train}'s, plus the bar's label. */
+export interface TrainWithProgressOptions extends TrainOptions {
+  /** Name shown before the bar, e.g. `"per-sample SGD"`; default `"training"`. */
+  label?: string;
+}
+
+/**
+ * {@linkcode train} with a progress bar: one bar per run, sized from
+ * `epochs` (iterations in full-batch GD), finished when training returns and
+ * marked failed when it throws. An `onProgress` in the options is called
+ * first, then the bar's.
+ *
+ * @param model Any model {@linkcode train} takes.
+ * @param data Training set `{ X: [n, in], Y: [n, k] }`.
+ * @param options {@linkcode train}'s options and the bar's `label`.
+ * @returns The run's {@linkcode History}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prng } from "../random.ts";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import { mlp } from "../nn/mlp.ts";
+ * import { trainWithProgress } from "./progress.ts";
+ *
+ * const X = Matrix.from([[0, 1], [1, 0]]), Y = Matrix.from([[1, 0], [0, 1]]);
+ * const net = mlp({ sizes: [2, 2], activations: ["softmax"], loss: "crossEntropy", prng: new Prng(1) });
+ * const history = await trainWithProgress(net, { X, Y }, {
+ *   epochs: 3, learningRate: 0.5, batchSize: "full", label: "tiny",
+ * });
+ * assert.equal(history.epochs, 3);
+ * ```
+ */
+export async function trainWithProgress(
+  model: Model,
+  data: LabeledData,
+  options: TrainWithProgressOptions,
+): Promise<History> {
+  const { label = "training", onProgress: own, ...trainOptions } = options;
+  const full = trainOptions.batchSize === "full";
+  const bar = {
+    total: Math.max(1, trainOptions.epochs),
+    label,
+    unit: full ? "iteration" : "epoch",
+    samplesPerUnit: data.X.rows,
+  };
+  return await withProgress(bar, (onProgress) =>
+    train(model, data, {
+      ...trainOptions,
+      onProgress: own === undefined ? onProgress : async (state) => {
+        await own(state);
+        await onProgress(state);
+      },
+    }));
 }
