@@ -14,5 +14,7 @@ export * from "./metrics.ts";
 export * from "./data/mod.ts";
 export * from "./inference/mod.ts";
 export * from "./plot/mod.ts";
+export * from "./export/mod.ts";
+export * from "./jupyter/mod.ts";
 export * from "./params.ts";
 export * from "./report.ts";

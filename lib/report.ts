@@ -16,7 +16,7 @@
  */
 
 import type { ParamValue } from "./params.ts";
-import { type DisplayFunction, kernelDisplay, sendDisplay } from "./plot/kernel.ts";
+import { type DisplayFunction, kernelDisplay, sendDisplay } from "./jupyter/kernel.ts";
 
 /** Mime type of the results bundle that `deno task reproduce` collects. */
 export const RESULTS_MIME = "application/vnd.nnkit.results+json";
@@ -71,13 +71,13 @@ export interface RecordResultsOptions {
   seedWallNote?: string;
   /**
    * Output function, called as `display(bundle, { raw: true })`; default the
-   * Deno kernel's (`kernelDisplay()` in `plot/kernel.ts`), looked up at call time.
+   * Deno kernel's (`kernelDisplay()` in `jupyter/kernel.ts`), looked up at call time.
    */
   display?: DisplayFunction;
   /**
    * Milliseconds to wait after the display, instead of the default: in the
    * kernel, until the output has left it (`sendDisplay()` in
-   * `plot/kernel.ts`), else 100 ms plus 150 ms per MB.
+   * `jupyter/kernel.ts`), else 100 ms plus 150 ms per MB.
    */
   settleMs?: number;
 }
@@ -342,7 +342,7 @@ export function resultsMarkdown(bundle: ResultsBundle): string {
  * Shows a notebook's results and hands them to `deno task reproduce`: one
  * output with the bundle as {@linkcode RESULTS_MIME} JSON and as a markdown
  * table, awaited until it has left the kernel (so the kernel cannot report
- * the cell finished first and the output be dropped; see `plot/kernel.ts`).
+ * the cell finished first and the output be dropped; see `jupyter/kernel.ts`).
  * Outside Jupyter (no display function) the markdown goes to the console.
  *
  * @param notebook Notebook name without `.ipynb`, e.g. `"02_tanh_softmax_mlp"`.

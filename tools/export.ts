@@ -3,7 +3,7 @@
  * `reports/figures/<notebook>/<figure>.png` and `.svg`.
  *
  * A figure is a notebook output whose metadata has `nnkit.figure` (what
- * `lib/plot/display.ts` sends). Plotly figures are rendered by one headless
+ * `lib/jupyter/display.ts` sends). Plotly figures are rendered by one headless
  * Chromium for the whole run (PNG at 2× the layout size, SVG as plotly
  * writes it); canvas images are written as they are (their PNG, and their
  * `image/svg+xml` if the output has one, else an SVG that embeds the PNG).
@@ -21,8 +21,8 @@ import { Buffer } from "node:buffer";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../lib/data/atomic_write.ts";
 import type { PlotlyFigure } from "../lib/plot/charts.ts";
-import { type FigureRenderer, launchRenderer } from "../lib/plot/chromium.ts";
-import { PLOTLY_MIME } from "../lib/plot/display.ts";
+import { type FigureRenderer, launchRenderer } from "../lib/export/chromium.ts";
+import { PLOTLY_MIME } from "../lib/jupyter/display.ts";
 
 /** One named figure found in a notebook's outputs. */
 export interface FigureOutput {
@@ -66,7 +66,7 @@ export interface ExportOptions {
   outDir?: string;
   /** A renderer to use (and not close); default: launch one on the first plotly figure. */
   renderer?: FigureRenderer;
-  /** Chromium binary when launching; default as in `lib/plot/chromium.ts`. */
+  /** Chromium binary when launching; default as in `lib/export/chromium.ts`. */
   executablePath?: string;
   /** PNG pixels per CSS pixel for plotly figures; default 2. */
   scale?: number;

@@ -38,7 +38,7 @@ runner round-trips a kernel_info request after every code cell before starting t
 of 12 runs lost an output with it, 6 of 12 without; 0 ms measurable cost on small notebooks). A
 message that fails its check is skipped, counted in the summary and fails the run (status
 corrupt-message), since an output may be lost. The real cure is in the notebook: await each
-display until it has left the kernel, as lib/plot/kernel.ts's sendDisplay does.
+display until it has left the kernel, as lib/jupyter/kernel.ts's sendDisplay does.
 
 Expected outputs (checked after execution, on every executed code cell):
   - tag `expect-output`: at least one output of any kind (stream, display, result).

@@ -8,7 +8,7 @@
  * SVG canvas on first read of `.svg`: text as paths, digits as embedded
  * PNGs drawn pixelated) and a `Symbol.for("Jupyter.display")` method, so the
  * image shows when it is a cell's last expression; notebooks display it
- * explicitly (and await it) through `lib/plot/display.ts`'s `display()`.
+ * explicitly (and await it) through `lib/jupyter/display.ts`'s `display()`.
  *
  * The first call loads the native addon (needs `--allow-ffi`) and registers
  * DejaVu Sans from Debian's `fonts-dejavu-core` (see `fonts.ts`).

@@ -1,16 +1,15 @@
 /**
- * Figures: plotly chart builders, Skia canvas images, Jupyter display,
- * headless Chromium rendering for export, and training progress bars.
+ * Figures only: plotly chart builders (line, heatmap and bar charts as plain
+ * `{ data, layout }` figures), raster images drawn on the Skia canvas (digit
+ * grids, one digit large, weight tiles), the PNG encoder they use and the
+ * fonts they draw with. Nothing here talks to Jupyter or launches a browser:
+ * showing a figure in a notebook is `lib/jupyter/`'s work, rendering a plotly
+ * figure to PNG or SVG is `lib/export/`'s.
  *
  * @module
  */
 
 export * from "./charts.ts";
-export * from "./chromium.ts";
-export * from "./display.ts";
 export * from "./fonts.ts";
 export * from "./images.ts";
-export * from "./kernel.ts";
-export * from "./kernel_flush.ts";
 export * from "./png.ts";
-export * from "./progress.ts";

@@ -1,6 +1,6 @@
 /**
  * A real TCP connection on 127.0.0.1 for tests of the IOPub delivery wait
- * (`lib/plot/kernel_flush.ts`, `lib/plot/kernel.ts`), and whether `ss`
+ * (`lib/jupyter/kernel_flush.ts`, `lib/jupyter/kernel.ts`), and whether `ss`
  * (Debian iproute2), which that wait reads, is installed.
  *
  * @module

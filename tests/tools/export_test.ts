@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { barChart, confusionHeatmap, lineChart } from "../../lib/plot/charts.ts";
-import { figureMessage, imageMessage } from "../../lib/plot/display.ts";
+import { figureMessage, imageMessage } from "../../lib/jupyter/display.ts";
 import { encodePng } from "../../lib/plot/png.ts";
 import { exportNotebooks, main, notebookFigures, pngSize, svgWithPng } from "../../tools/export.ts";
 import { ihdr, parseSvgFile } from "../_helpers/image_files.ts";

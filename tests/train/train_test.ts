@@ -4,7 +4,7 @@ import { Matrix } from "../../lib/tensor/matrix.ts";
 import { map } from "../../lib/tensor/ops.ts";
 import { type History, lossChangeBelow, lossRises, train } from "../../lib/train/mod.ts";
 import type { TrainOptions, TrainProgress } from "../../lib/train/train.ts";
-import { progressBar } from "../../lib/plot/progress.ts";
+import { progressBar } from "../../lib/jupyter/progress.ts";
 import { idData, ScriptedModel } from "./_scripted_model.ts";
 
 const meanId = (ids: readonly number[]) => ids.reduce((s, i) => s + i, 0) / ids.length;

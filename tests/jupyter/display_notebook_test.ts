@@ -1,4 +1,4 @@
-// Output-loss stress test for lib/plot/display.ts in the real Deno kernel, through Jupyter's
+// Output-loss stress test for lib/jupyter/display.ts in the real Deno kernel, through Jupyter's
 // nbclient (tools/nbexec.py, Debian's python3). A notebook with five large figures (40,000-point
 // traces, every point kept: about 1.4 MB of JSON each, sent twice — as plotly JSON and inside the
 // HTML — plus 4.8 MB of inlined plotly.js in the first) is executed several times, each in a
@@ -18,6 +18,7 @@ import { codeCell, notebookJson } from "../_helpers/notebook_json.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PLOT_MOD = new URL("../../lib/plot/mod.ts", import.meta.url).href;
+const JUPYTER_MOD = new URL("../../lib/jupyter/mod.ts", import.meta.url).href;
 const FIGURES = 5;
 const POINTS = 40_000;
 const RUNS = Number(Deno.env.get("NNKIT_STRESS_RUNS") ?? 2);
@@ -27,7 +28,9 @@ const PNG_RUNS = Number(Deno.env.get("NNKIT_STRESS_PNG_RUNS") ?? 1);
 function stressNotebook(withPng: boolean) {
   const settle = SETTLE === undefined ? "" : `, settleMs: ${Number(SETTLE)}`;
   const cells = [
-    codeCell(`import { display, lineChart } from "${PLOT_MOD}";`),
+    codeCell(
+      `import { lineChart } from "${PLOT_MOD}";\nimport { display } from "${JUPYTER_MOD}";`,
+    ),
     ...Array.from({ length: FIGURES }, (_, k) =>
       codeCell(
         [

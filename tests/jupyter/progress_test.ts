@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type { DisplayOptions } from "../../lib/plot/kernel.ts";
+import type { DisplayOptions } from "../../lib/jupyter/kernel.ts";
 import {
   formatDuration,
   progressBar,
   type ProgressBarOptions,
   withProgress,
-} from "../../lib/plot/progress.ts";
+} from "../../lib/jupyter/progress.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
 import { Prng } from "../../lib/random.ts";
 import { mlp } from "../../lib/nn/mlp.ts";

@@ -1,4 +1,4 @@
-// lib/plot/kernel.ts in the real Deno kernel, through Jupyter's nbclient (tools/nbexec.py,
+// lib/jupyter/kernel.ts in the real Deno kernel, through Jupyter's nbclient (tools/nbexec.py,
 // Debian's python3): a progress bar updated in place (display_data, then update_display_data with
 // the same display_id), a results bundle and a named image all arrive in their cells before the
 // cells are reported finished, with their metadata. One kernel, a few seconds.
@@ -11,13 +11,15 @@ import { codeCell, notebookJson } from "../_helpers/notebook_json.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PLOT_MOD = new URL("../../lib/plot/mod.ts", import.meta.url).href;
+const JUPYTER_MOD = new URL("../../lib/jupyter/mod.ts", import.meta.url).href;
 const REPORT = new URL("../../lib/report.ts", import.meta.url).href;
 const UPDATES = 30;
 
 function probeNotebook() {
   return notebookJson([
     codeCell(
-      `import { displayImage, encodePng, progressBar } from "${PLOT_MOD}";\n` +
+      `import { encodePng } from "${PLOT_MOD}";\n` +
+        `import { displayImage, progressBar } from "${JUPYTER_MOD}";\n` +
         `import { recordResults } from "${REPORT}";`,
     ),
     codeCell(

@@ -14,7 +14,7 @@
  *   notebook, the output that carried plotly.js cleared) the div shows the
  *   static PNG and a short note;
  * - `image/png`: rendered by headless Chromium (one per kernel, see
- *   `chromium.ts`), for GitHub, nbviewer and untrusted notebooks. Without
+ *   `lib/export/chromium.ts`), for GitHub, nbviewer and untrusted notebooks. Without
  *   Chromium the PNG is skipped with one notice per session.
  *
  * The output's metadata carries `{"nnkit": {"figure": name}}`.
@@ -29,8 +29,8 @@
  */
 
 import { Buffer } from "node:buffer";
-import { isPlotlyFigure, type PlotlyFigure } from "./charts.ts";
-import { type FigureRenderer, plotlyScript, sharedRenderer } from "./chromium.ts";
+import { isPlotlyFigure, type PlotlyFigure } from "../plot/charts.ts";
+import { type FigureRenderer, plotlyScript, sharedRenderer } from "../export/chromium.ts";
 import { type DisplayFunction, requireKernelDisplay, sendDisplay } from "./kernel.ts";
 
 /** MIME type of a plotly figure in a display bundle. */
@@ -44,7 +44,7 @@ export interface DisplayMessage {
   metadata: Record<string, unknown>;
 }
 
-/** A raster image to display, e.g. a `CanvasImage` from `images.ts`. */
+/** A raster image to display, e.g. a `CanvasImage` from `lib/plot/images.ts`. */
 export interface ImageLike {
   /** PNG file bytes. */
   png: Uint8Array;
@@ -108,7 +108,8 @@ let figureCounter = 0;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { display, lineChart, resetDisplaySession } from "./mod.ts";
+ * import { lineChart } from "../plot/charts.ts";
+ * import { display, resetDisplaySession } from "./display.ts";
  *
  * const sent: string[] = [];
  * const options = { name: "f", png: false, settleMs: 0, display: (data: Record<string, unknown>) => sent.push(data["text/html"] as string) };
@@ -178,7 +179,8 @@ export interface FigureHtmlOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { figureHtml, lineChart } from "./mod.ts";
+ * import { lineChart } from "../plot/charts.ts";
+ * import { figureHtml } from "./display.ts";
  *
  * const html = figureHtml(lineChart([{ name: "a", y: [1, 2] }]), { divId: "fig1" });
  * assert.match(html, /<div id="fig1"/);
@@ -283,7 +285,8 @@ async function renderPng(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { figureMessage, lineChart, PLOTLY_MIME } from "./mod.ts";
+ * import { lineChart } from "../plot/charts.ts";
+ * import { figureMessage, PLOTLY_MIME } from "./display.ts";
  *
  * const m = figureMessage(lineChart([{ name: "a", y: [1, 2] }], { title: "t" }), { name: "cost" });
  * assert.deepEqual(Object.keys(m.data).sort(), [PLOTLY_MIME, "text/html", "text/plain"]);
@@ -328,7 +331,7 @@ export function figureMessage(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { imageMessage } from "./mod.ts";
+ * import { imageMessage } from "./display.ts";
  *
  * const m = imageMessage({ png: new Uint8Array([137, 80, 78, 71]), width: 2, height: 1 }, { name: "digits" });
  * assert.equal(m.data["image/png"], "iVBORw==");
@@ -386,7 +389,8 @@ async function send(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { display, lineChart, type DisplayMessage } from "./mod.ts";
+ * import { lineChart } from "../plot/charts.ts";
+ * import { display, type DisplayMessage } from "./display.ts";
  *
  * const sent: DisplayMessage[] = [];
  * const fig = lineChart([{ name: "SGD", y: [2.3, 0.4] }], { title: "Cost" });
@@ -428,7 +432,7 @@ export async function display(
 }
 
 /**
- * Displays a raster image (a `CanvasImage` from `images.ts`): the same as
+ * Displays a raster image (a `CanvasImage` from `lib/plot/images.ts`): the same as
  * {@linkcode display}, typed for images.
  *
  * @param image `{ png, svg?, width, height, name? }`.
@@ -437,7 +441,7 @@ export async function display(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { displayImage, type DisplayMessage } from "./mod.ts";
+ * import { displayImage, type DisplayMessage } from "./display.ts";
  *
  * const sent: DisplayMessage[] = [];
  * const image = { png: new Uint8Array([137, 80, 78, 71]), svg: "<svg/>", width: 1, height: 1, name: "grid" };

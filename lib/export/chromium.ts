@@ -18,7 +18,7 @@
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
-import type { PlotlyFigure } from "./charts.ts";
+import type { PlotlyFigure } from "../plot/charts.ts";
 
 /** Where Chromium is looked for, in order, unless a path is given or `NNKIT_CHROMIUM` is set. */
 export const CHROMIUM_CANDIDATES: readonly string[] = [
@@ -219,7 +219,7 @@ function checkFigureSize(figure: PlotlyFigure): { width: number; height: number 
  * ```ts
  * import assert from "node:assert/strict";
  * import { launchRenderer } from "./chromium.ts";
- * import { lineChart } from "./charts.ts";
+ * import { lineChart } from "../plot/charts.ts";
  *
  * const renderer = await launchRenderer();
  * try {
@@ -371,7 +371,7 @@ let unloadHooked = false;
  * One renderer per process (per Jupyter kernel), launched on first use and
  * relaunched if it was closed; closed when the process unloads (playwright
  * also kills it if the process exits first). The example is not run by
- * `deno test --doc` (a launch costs seconds); tests/plot/chromium_test.ts
+ * `deno test --doc` (a launch costs seconds); tests/export/chromium_test.ts
  * runs the same steps.
  *
  * @param options Binary and timeout, used when a browser is launched.

@@ -5,7 +5,7 @@ import {
   kernelIopubPort,
   parseSsBytes,
   waitForIopub,
-} from "../../lib/plot/kernel_flush.ts";
+} from "../../lib/jupyter/kernel_flush.ts";
 import { HAS_SS, tcpPair } from "../_helpers/tcp_pair.ts";
 
 Deno.test("parseSsBytes() reads bytes_acked per peer, else bytes_sent, else 0", () => {

@@ -5,7 +5,7 @@ import {
   findChromium,
   launchRenderer,
   sharedRenderer,
-} from "../../lib/plot/chromium.ts";
+} from "../../lib/export/chromium.ts";
 import { ihdr, parseSvg } from "../_helpers/image_files.ts";
 
 Deno.test("findChromium() names the Debian package when the binary is missing", async (t) => {

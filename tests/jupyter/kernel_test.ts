@@ -4,8 +4,8 @@ import {
   kernelDisplay,
   requireKernelDisplay,
   sendDisplay,
-} from "../../lib/plot/kernel.ts";
-import { fallbackSettleMs } from "../../lib/plot/kernel_flush.ts";
+} from "../../lib/jupyter/kernel.ts";
+import { fallbackSettleMs } from "../../lib/jupyter/kernel_flush.ts";
 import { HAS_SS, tcpPair } from "../_helpers/tcp_pair.ts";
 
 /** A display function that records each call. */

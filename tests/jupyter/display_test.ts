@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { barChart, confusionHeatmap, lineChart } from "../../lib/plot/charts.ts";
-import type { FigureRenderer, RenderOptions } from "../../lib/plot/chromium.ts";
+import type { FigureRenderer, RenderOptions } from "../../lib/export/chromium.ts";
 import {
   display,
   displayImage,
@@ -10,8 +10,8 @@ import {
   imageMessage,
   PLOTLY_MIME,
   resetDisplaySession,
-} from "../../lib/plot/display.ts";
-import type { DisplayFunction } from "../../lib/plot/kernel.ts";
+} from "../../lib/jupyter/display.ts";
+import type { DisplayFunction } from "../../lib/jupyter/kernel.ts";
 
 const PNG_BYTES = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3]);
 

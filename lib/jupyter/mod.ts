@@ -1,0 +1,17 @@
+/**
+ * Everything that talks to the Deno Jupyter kernel: the transport
+ * (`Deno.jupyter`'s display with metadata kept, looked up lazily), the wait
+ * until an output has really left the kernel (IOPub bytes read with `ss`),
+ * `display` for plotly figures and canvas images, progress bars for training
+ * (`progressBar`, `withProgress`, `trainWithProgress`) and `recordResults`,
+ * which shows a notebook's results bundle for `deno task reproduce` to
+ * collect. It sits on top: it may use figures (`lib/plot/`), the Chromium
+ * export driver (`lib/export/`), training and reports; nothing below imports it.
+ *
+ * @module
+ */
+
+export * from "./display.ts";
+export * from "./kernel.ts";
+export * from "./kernel_flush.ts";
+export * from "./progress.ts";
