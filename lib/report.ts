@@ -1,9 +1,11 @@
 /**
  * Results of a notebook in a form tools can collect: the metrics it
- * measured and its comparisons with the seed's published numbers, shown as
- * a readable table and carried as JSON in the same Jupyter output, which
- * `deno task reproduce` gathers into `reports/results.json` and
- * `reports/REPORT.md`.
+ * measured and its comparisons with the seed's published numbers, as one
+ * JSON bundle ({@linkcode resultsBundle}) and as a readable markdown table
+ * ({@linkcode resultsMarkdown}). A notebook shows both in one Jupyter output
+ * (`recordResults` in `lib/jupyter/results.ts`), which `deno task reproduce`
+ * gathers into `reports/results.json` and `reports/REPORT.md`. This file is
+ * pure: it builds and formats, it never displays.
  *
  * A comparison is *reproduced* when our seed-faithful value lies within the
  * row's tolerance of the seed's: `|faithful − seed| ≤ tolerance`. Over
@@ -16,7 +18,6 @@
  */
 
 import type { ParamValue } from "./params.ts";
-import { type DisplayFunction, kernelDisplay, sendDisplay } from "./jupyter/kernel.ts";
 
 /** Mime type of the results bundle that `deno task reproduce` collects. */
 export const RESULTS_MIME = "application/vnd.nnkit.results+json";
@@ -57,8 +58,8 @@ export interface ResultsBundle {
   seedWallNote?: string;
 }
 
-/** Options for {@linkcode recordResults}. */
-export interface RecordResultsOptions {
+/** What a results bundle is built from (see {@linkcode resultsBundle}). */
+export interface ResultsOptions {
   /** Metric name → value measured by the notebook. */
   metrics?: Record<string, number>;
   /** Comparisons with the seed's published numbers. */
@@ -69,17 +70,6 @@ export interface RecordResultsOptions {
   seedWallSeconds?: number;
   /** What the seed's wall time covers. */
   seedWallNote?: string;
-  /**
-   * Output function, called as `display(bundle, { raw: true })`; default the
-   * Deno kernel's (`kernelDisplay()` in `jupyter/kernel.ts`), looked up at call time.
-   */
-  display?: DisplayFunction;
-  /**
-   * Milliseconds to wait after the display, instead of the default: in the
-   * kernel, until the output has left it (`sendDisplay()` in
-   * `jupyter/kernel.ts`), else 100 ms plus 150 ms per MB.
-   */
-  settleMs?: number;
 }
 
 function optionalNumber(where: string, value: unknown): number | null {
@@ -138,7 +128,7 @@ function checkComparison(row: Comparison, i: number): Comparison {
  */
 export function resultsBundle(
   notebook: string,
-  options: Omit<RecordResultsOptions, "display" | "settleMs"> = {},
+  options: ResultsOptions = {},
 ): ResultsBundle {
   if (typeof notebook !== "string" || notebook.trim() === "") {
     throw new TypeError(
@@ -336,55 +326,4 @@ export function resultsMarkdown(bundle: ResultsBundle): string {
     );
   }
   return parts.join("\n\n");
-}
-
-/**
- * Shows a notebook's results and hands them to `deno task reproduce`: one
- * output with the bundle as {@linkcode RESULTS_MIME} JSON and as a markdown
- * table, awaited until it has left the kernel (so the kernel cannot report
- * the cell finished first and the output be dropped; see `jupyter/kernel.ts`).
- * Outside Jupyter (no display function) the markdown goes to the console.
- *
- * @param notebook Notebook name without `.ipynb`, e.g. `"02_tanh_softmax_mlp"`.
- * @param options Metrics, comparisons (seed's published vs ours faithful and
- *   corrected, with a tolerance), params, the seed's wall time, and
- *   optionally `display` and `settleMs`.
- * @returns Nothing, so a notebook cell ending with it shows only the table
- *   (build the bundle without displaying it with {@linkcode resultsBundle}).
- * @throws {TypeError} When a name is empty or a value is not a number.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { recordResults, RESULTS_MIME } from "./report.ts";
- *
- * const shown: Record<string, unknown>[] = [];
- * await recordResults("01_sgd_vs_batch", {
- *   metrics: { sgdTestAcc: 0.87 },
- *   comparisons: [{ metric: "SGD seconds", seed: 134.8, faithful: 3.1, corrected: null, unit: "s" }],
- *   display: (bundle) => shown.push(bundle),
- *   settleMs: 0,
- * });
- * assert.deepEqual(Object.keys(shown[0]).sort(), [RESULTS_MIME, "text/markdown", "text/plain"]);
- * ```
- */
-export async function recordResults(
-  notebook: string,
-  options: RecordResultsOptions = {},
-): Promise<void> {
-  const bundle = resultsBundle(notebook, options);
-  const markdown = resultsMarkdown(bundle);
-  if (options.display === undefined && kernelDisplay() === undefined) {
-    console.log(markdown);
-    return;
-  }
-  await sendDisplay({
-    [RESULTS_MIME]: bundle,
-    "text/markdown": markdown,
-    "text/plain": markdown,
-  }, {
-    display: options.display, // undefined: the kernel's, with the delivery wait
-    settleMs: options.settleMs,
-    what: `results of ${notebook}`,
-  });
 }

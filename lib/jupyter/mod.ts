@@ -15,3 +15,4 @@ export * from "./display.ts";
 export * from "./kernel.ts";
 export * from "./kernel_flush.ts";
 export * from "./progress.ts";
+export * from "./results.ts";

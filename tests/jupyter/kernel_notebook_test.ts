@@ -12,15 +12,13 @@ import { codeCell, notebookJson } from "../_helpers/notebook_json.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PLOT_MOD = new URL("../../lib/plot/mod.ts", import.meta.url).href;
 const JUPYTER_MOD = new URL("../../lib/jupyter/mod.ts", import.meta.url).href;
-const REPORT = new URL("../../lib/report.ts", import.meta.url).href;
 const UPDATES = 30;
 
 function probeNotebook() {
   return notebookJson([
     codeCell(
       `import { encodePng } from "${PLOT_MOD}";\n` +
-        `import { displayImage, progressBar } from "${JUPYTER_MOD}";\n` +
-        `import { recordResults } from "${REPORT}";`,
+        `import { displayImage, progressBar, recordResults } from "${JUPYTER_MOD}";`,
     ),
     codeCell(
       [
