@@ -1,5 +1,6 @@
 /**
- * Classification metrics: accuracy, confusion matrix, per-class accuracy.
+ * Classification metrics: accuracy, confusion matrix, per-class accuracy;
+ * and the cosine similarity that compares two gradients' directions.
  *
  * Predictions may be given as class indices or as a score matrix `yHat
  * [n, k]` (the arg-max of each row is the prediction; with `k = 1` a score
@@ -10,7 +11,7 @@
  */
 
 import { formatShape, Matrix } from "./tensor/matrix.ts";
-import { argmaxRows } from "./tensor/ops.ts";
+import { argmaxRows, mul, sum } from "./tensor/ops.ts";
 
 /** Class indices, or a score / one-hot matrix `[n, k]` read row by row. */
 export type ClassInput = Matrix | ArrayLike<number>;
@@ -159,4 +160,36 @@ export function perClassAccuracy(
     const total = row.reduce((a, b) => a + b, 0);
     return total === 0 ? NaN : row[c] / total;
   });
+}
+
+/**
+ * The cosine of the angle between two matrices of one shape, read as
+ * vectors: `Σ a·b / √(Σ a² · Σ b²)` (1 same direction, 0 unrelated, −1
+ * opposite). Compares a seed's gradient with the true one; NaN when either
+ * is all zeros.
+ *
+ * @param a Matrix `[r, c]`, e.g. a gradient `dW [in, out]`.
+ * @param b Matrix `[r, c]`, the same shape.
+ * @returns The cosine, in [−1, 1] up to rounding.
+ * @throws {RangeError} When the shapes differ.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "./tensor/matrix.ts";
+ * import { cosineSimilarity } from "./metrics.ts";
+ *
+ * assert.equal(cosineSimilarity(Matrix.from([[1, 0]]), Matrix.from([[0, 3]])), 0);
+ * assert.equal(cosineSimilarity(Matrix.from([[1, 2]]), Matrix.from([[2, 4]])), 1);
+ * ```
+ */
+export function cosineSimilarity(a: Matrix, b: Matrix): number {
+  if (a.rows !== b.rows || a.cols !== b.cols) {
+    throw new RangeError(
+      `Cannot compute cosine similarity: shapes differ, got ${formatShape(a.shape)} and ${
+        formatShape(b.shape)
+      }`,
+    );
+  }
+  return sum(mul(a, b)) / Math.sqrt(sum(mul(a, a)) * sum(mul(b, b)));
 }

@@ -1,9 +1,18 @@
 /**
- * Checks that notebook sources are committed clean, as d2l's CI does: valid
- * nbformat 4 JSON, no outputs, no execution counts, the Deno kernelspec, the
- * first code cell after the imports tagged `parameters`, and imports only
- * from `"../lib/mod.ts"` (never `jsr:`, `npm:`, `https:`: unreachable here,
- * and notebooks must not reach around the lib).
+ * The one check that notebook sources are committed clean, as d2l's CI does
+ * (`deno task check-notebooks`, and `tests/tools/check_notebooks_test.ts`
+ * runs it on `notebooks/`):
+ *
+ * - valid nbformat 4 JSON with the Deno kernelspec, a name like
+ *   `01_sgd_vs_batch.ipynb`, a markdown title (`# …`) as the first cell;
+ * - no outputs and no execution counts;
+ * - one import cell, the first code cell, importing only from
+ *   `"../lib/mod.ts"` (never `jsr:`, `npm:`, `https:`: unreachable here, and
+ *   notebooks must not reach around the lib; no dynamic import elsewhere);
+ * - the next code cell tagged `parameters`, calling `parameters(…)` and
+ *   seeding a `new Prng(…)`; the last code cell calling `recordResults(…)`;
+ * - code lines of at most {@linkcode MAX_COLUMNS} columns (`deno fmt`
+ *   formats the code but cannot break long strings or comments).
  *
  * Usage: `deno task check-notebooks [PATH...]` (default `notebooks/`; a
  * path is a notebook or a folder of them). Prints one line per problem,
@@ -20,6 +29,12 @@ const NOTEBOOKS_DIR = resolve(new URL("..", import.meta.url).pathname, "notebook
 
 /** The one module a notebook may import from. */
 export const LIB_IMPORT = "../lib/mod.ts";
+
+/** The longest code line a notebook may hold, in characters: `deno fmt`'s `lineWidth`. */
+export const MAX_COLUMNS = 100;
+
+/** A notebook's file name: two digits, an underscore, lower-case words. */
+export const NOTEBOOK_NAME = /^\d\d_[a-z0-9_]+\.ipynb$/;
 
 /** The kernelspec of `deno jupyter --install`, which every notebook must name. */
 export const DENO_KERNELSPEC = { name: "deno", display_name: "Deno", language: "typescript" };
@@ -133,12 +148,49 @@ export function importSpecifiers(code: string): (string | null)[] {
   return found;
 }
 
+/** Whether a cell's code has a static `import` or an `export … from` (an import cell). */
+function hasStaticImport(code: string): boolean {
+  const text = stripComments(code);
+  return [...text.matchAll(STATIC_IMPORT), ...text.matchAll(EXPORT_FROM)].length > 0;
+}
+
 /** Whether a code cell holds nothing but import statements (and comments). */
 function importsOnly(code: string): boolean {
   const rest = stripComments(code)
     .replace(STATIC_IMPORT, "")
+    .replace(EXPORT_FROM, "")
     .replace(/[\s;]/g, "");
   return rest === "" && importSpecifiers(code).length > 0;
+}
+
+/** Whether the code (comments aside) calls `name(…)`, e.g. `calls(code, "new Prng")`. */
+function calls(code: string, name: string): boolean {
+  const pattern = name.replace(/ /g, "\\s+").replace(/\./g, "\\.");
+  return new RegExp(`(?:^|[^\\w$.])${pattern}\\s*\\(`).test(stripComments(code));
+}
+
+/**
+ * The lines of a cell's code longer than `max` characters (code points, so
+ * `ŷ` or `·` count once), as `[line number (1-based), length]`.
+ *
+ * @param code The cell's source.
+ * @param max The limit; default {@linkcode MAX_COLUMNS}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { longLines } from "./check_notebooks.ts";
+ *
+ * assert.deepEqual(longLines("short\n" + "x".repeat(101) + "\n" + "ŷ".repeat(100)), [[2, 101]]);
+ * ```
+ */
+export function longLines(code: string, max = MAX_COLUMNS): [number, number][] {
+  const found: [number, number][] = [];
+  code.split("\n").forEach((line, i) => {
+    const length = [...line].length;
+    if (length > max) found.push([i + 1, length]);
+  });
+  return found;
 }
 
 function checkStructure(nb: Json, problem: (cell: number | null, message: string) => void) {
@@ -255,6 +307,21 @@ export function checkNotebookText(text: string, notebook: string): NotebookProbl
       `expected the kernelspec ${JSON.stringify(DENO_KERNELSPEC)}, got ${JSON.stringify(found)}`,
     );
   }
+  const name = basename(notebook);
+  if (!NOTEBOOK_NAME.test(name)) {
+    problem(null, `expected a name like 01_sgd_vs_batch.ipynb, got ${JSON.stringify(name)}`);
+  }
+  const title = nb.cells[0];
+  if (title?.cell_type !== "markdown" || !sourceText(title).startsWith("# ")) {
+    problem(
+      title === undefined ? null : 0,
+      `expected a markdown title "# …" as the first cell, got ${
+        title === undefined
+          ? "no cell"
+          : `a ${title.cell_type} cell ${JSON.stringify(sourceText(title).slice(0, 30))}`
+      }`,
+    );
+  }
 
   const code: [number, Json][] = nb.cells
     .map((cell: Json, i: number) => [i, cell])
@@ -286,6 +353,36 @@ export function checkNotebookText(text: string, notebook: string): NotebookProbl
         }`,
       );
     }
+    const long = longLines(sourceText(cell));
+    if (long.length > 0) {
+      problem(
+        i,
+        `expected code lines of at most ${MAX_COLUMNS} columns, found ${long.length} longer (${
+          long.map(([line, length]) => `line ${line}: ${length}`).join(", ")
+        }); run deno fmt, then split what it cannot`,
+      );
+    }
+  }
+
+  const importing = code.filter(([, cell]) => hasStaticImport(sourceText(cell)));
+  if (importing.length === 0) {
+    problem(
+      code[0]?.[0] ?? null,
+      `expected the first code cell to import from "${LIB_IMPORT}", found no import cell`,
+    );
+  } else if (importing[0][0] !== code[0][0]) {
+    problem(
+      importing[0][0],
+      `expected the imports in the first code cell (cell ${code[0][0]}), found them at cell ${
+        importing[0][0]
+      }`,
+    );
+  }
+  for (const [i] of importing.slice(1)) {
+    problem(
+      i,
+      `expected one import cell, found imports here too (the first is cell ${importing[0][0]})`,
+    );
   }
 
   const tagged = code.filter(([, cell]) => cell.metadata?.tags?.includes?.("parameters"));
@@ -308,6 +405,22 @@ export function checkNotebookText(text: string, notebook: string): NotebookProbl
       `expected the first code cell after the imports ` +
         `to be tagged "parameters", found it at cell ${tagged[0][0]}`,
     );
+  }
+  if (tagged.length === 1) {
+    const params = sourceText(tagged[0][1]);
+    const missing = ["parameters", "new Prng"].filter((name) => !calls(params, name));
+    if (missing.length > 0) {
+      problem(
+        tagged[0][0],
+        `expected the parameters cell to call parameters(…) and seed new Prng(…), found no ${
+          missing.map((name) => `${name}(…)`).join(" and no ")
+        }`,
+      );
+    }
+  }
+  const last = code.at(-1);
+  if (last !== undefined && !calls(sourceText(last[1]), "recordResults")) {
+    problem(last[0], "expected the last code cell to call recordResults(…), found none");
   }
   return problems.sort((a, b) => (a.cell ?? -1) - (b.cell ?? -1));
 }

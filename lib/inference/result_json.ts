@@ -14,6 +14,7 @@
  * @module
  */
 
+import { dirname } from "node:path";
 import type { Matrix } from "../tensor/matrix.ts";
 import { argmaxRows } from "../tensor/ops.ts";
 import { writeFileAtomic } from "../data/atomic_write.ts";
@@ -129,12 +130,14 @@ export function formatResultJson(P: Matrix): string {
 }
 
 /**
- * Writes `result.json` for `P` atomically, byte-identical to the seed's.
+ * Writes `result.json` for `P` atomically, byte-identical to the seed's,
+ * creating its folder when missing.
  *
  * @param path Destination, e.g. `reports/result.json`.
  * @param P Softmax outputs `[n, classes]`.
  */
 export async function writeResultJson(path: string, P: Matrix): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, formatResultJson(P));
 }
 

@@ -128,6 +128,22 @@ Deno.test("writeResultJson() writes 10,000 entries that readResultJson() accepts
   }
 });
 
+Deno.test("writeResultJson() creates the folders it writes into", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/reports/05_pretrained_inference/result.json`;
+    await writeResultJson(path, Matrix.from([[0.25, 0.75]]));
+    assert.equal(
+      Deno.readTextFileSync(path),
+      '[{"activations": [0.25, 0.75], "index": 0, "classification": 1}]',
+    );
+    await writeResultJson(path, Matrix.from([[0.5, 0.5]]));
+    assert.deepEqual((await readResultJson(path, { classes: 2 }))[0].activations, [0.5, 0.5]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("readResultJson() names the file and the bad entry", async (t) => {
   const dir = Deno.makeTempDirSync();
   const path = `${dir}/result.json`;

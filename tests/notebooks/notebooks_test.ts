@@ -1,7 +1,7 @@
-// The project's notebooks (notebooks/NN_name.ipynb): committed clean (Deno kernel, no outputs,
-// one import cell, a `parameters` cell that seeds a Prng), and executed in quick mode through real
-// Jupyter (nbclient + the Deno kernel, via `tools/reproduce.ts --quick`), where every cell must run
-// without error, every expected output must arrive and each notebook must record its results.
+// The project's notebooks (notebooks/NN_name.ipynb) executed in quick mode through real Jupyter
+// (nbclient + the Deno kernel, via `tools/reproduce.ts --quick`), where every cell must run without
+// error, every expected output must arrive and each notebook must record its results. That the
+// sources are committed clean is tools/check_notebooks.ts's job (tests/tools/check_notebooks_test.ts).
 //
 // NNKIT_SKIP_NOTEBOOKS=1 skips the execution (about a minute per notebook on a busy 2-core machine).
 import assert from "node:assert/strict";
@@ -9,23 +9,8 @@ import assert from "node:assert/strict";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NOTEBOOKS = `${ROOT}notebooks`;
 const REPRODUCE = `${ROOT}tools/reproduce.ts`;
-const NAME = /^\d\d_[a-z0-9_]+\.ipynb$/;
 /** Notebooks executed at once: two kernels keep both cores busy while the other waits on I/O. */
 const CONCURRENCY = 2;
-
-interface Cell {
-  cell_type: string;
-  source: string[] | string;
-  metadata: { tags?: string[] };
-  outputs?: unknown[];
-  execution_count?: number | null;
-}
-
-interface Notebook {
-  cells: Cell[];
-  metadata: { kernelspec?: { name?: string; display_name?: string; language?: string } };
-  nbformat: number;
-}
 
 function notebookNames(): string[] {
   return [...Deno.readDirSync(NOTEBOOKS)]
@@ -33,57 +18,6 @@ function notebookNames(): string[] {
     .map((e) => e.name)
     .sort();
 }
-
-function readNotebook(name: string): Notebook {
-  return JSON.parse(Deno.readTextFileSync(`${NOTEBOOKS}/${name}`));
-}
-
-function text(cell: Cell): string {
-  return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-}
-
-Deno.test("notebooks are committed clean, with a Deno kernel, one import cell and a parameters cell", async (t) => {
-  const names = notebookNames();
-  assert.ok(names.length > 0, `no notebooks in ${NOTEBOOKS}`);
-  for (const name of names) {
-    await t.step(name, () => {
-      assert.match(name, NAME, `${name}: expected a name like 01_sgd_vs_batch.ipynb`);
-      const nb = readNotebook(name);
-      assert.equal(nb.nbformat, 4);
-      assert.deepEqual(
-        {
-          name: nb.metadata.kernelspec?.name,
-          display_name: nb.metadata.kernelspec?.display_name,
-          language: nb.metadata.kernelspec?.language,
-        },
-        { name: "deno", display_name: "Deno", language: "typescript" },
-      );
-      const code = nb.cells.filter((c) => c.cell_type === "code");
-      for (const [i, cell] of code.entries()) {
-        assert.deepEqual(cell.outputs, [], `${name}: code cell ${i} carries outputs`);
-        assert.equal(cell.execution_count, null, `${name}: code cell ${i} has an execution count`);
-      }
-      const importing = code.filter((c) => /^\s*import\s/m.test(text(c)));
-      assert.equal(
-        importing.length,
-        1,
-        `${name}: expected one import cell, got ${importing.length}`,
-      );
-      assert.match(text(importing[0]), /from "\.\.\/lib\/mod\.ts";/);
-      const tagged = code.filter((c) => c.metadata.tags?.includes("parameters"));
-      assert.equal(tagged.length, 1, `${name}: expected one cell tagged parameters`);
-      assert.ok(
-        code.indexOf(tagged[0]) <= 1,
-        `${name}: the parameters cell must come first (after the import cell)`,
-      );
-      assert.match(text(tagged[0]), /parameters\(/);
-      assert.match(text(tagged[0]), /new Prng\(/);
-      assert.match(text(code.at(-1)!), /recordResults\(/, `${name}: the last cell records results`);
-      assert.equal(nb.cells[0].cell_type, "markdown", `${name}: opens with a title`);
-      assert.match(text(nb.cells[0]), /^# /);
-    });
-  }
-});
 
 async function reproduceQuick(name: string, out: string) {
   const result = await new Deno.Command(Deno.execPath(), {

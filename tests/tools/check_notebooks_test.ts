@@ -1,12 +1,17 @@
-// Unit tests of tools/check_notebooks.ts on notebooks built in memory (tests/_helpers/
-// notebook_json.ts), its structure verdicts against Jupyter's own nbformat.validate, and its
-// command line (exit codes, one line per problem naming notebook and cell).
+// The one clean-notebook check, tools/check_notebooks.ts (also `deno task check-notebooks`): its
+// rules on notebooks built in memory (tests/_helpers/notebook_json.ts), its structure verdicts
+// against Jupyter's own nbformat.validate, its command line (exit codes, one line per problem
+// naming notebook and cell), and the project's notebooks/*.ipynb checked by it.
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
+  checkNotebooks,
   checkNotebookText,
+  findNotebooks,
   formatProblem,
   importSpecifiers,
+  longLines,
+  MAX_COLUMNS,
   type NotebookProblem,
   stripComments,
 } from "../../tools/check_notebooks.ts";
@@ -19,16 +24,19 @@ import {
 } from "../_helpers/notebook_json.ts";
 
 const CHECKER = new URL("../../tools/check_notebooks.ts", import.meta.url).pathname;
-const IMPORTS = 'import { parameters, Prng } from "../lib/mod.ts";';
+const NOTEBOOKS = new URL("../../notebooks", import.meta.url).pathname;
+const IMPORTS = 'import { parameters, Prng, recordResults } from "../lib/mod.ts";';
 const PARAMS = "const params = parameters({ seed: 1 });\nconst prng = new Prng(params.seed);";
+const RECORD = 'await recordResults("01_x", { metrics: { x }, params });';
 
-/** A clean notebook: title, import cell, parameters cell, one more code cell. */
+/** A clean notebook: title, import cell, parameters cell, a code cell, the results cell. */
 function cleanNotebook(): NotebookJson {
   return notebookJson([
     markdownCell("# 01 Title"),
     codeCell(IMPORTS),
     codeCell(PARAMS, { tags: ["parameters"] }),
     codeCell("const x = prng.random();\nx;"),
+    codeCell(RECORD),
   ]);
 }
 
@@ -40,19 +48,133 @@ function messages(nb: unknown): string[] {
   return check(nb).map(formatProblem);
 }
 
-Deno.test("checkNotebookText() accepts a clean notebook, with or without an import cell first", () => {
+Deno.test("checkNotebookText() accepts a clean notebook, its imports on one line or several", () => {
   assert.deepEqual(check(cleanNotebook()), []);
-  const paramsFirst = cleanNotebook();
-  paramsFirst.cells.splice(1, 1); // parameters is now the first code cell
-  assert.deepEqual(check(paramsFirst), []);
   const lines = cleanNotebook();
   (lines.cells[1] as { source: unknown }).source = [
     "import {\n",
     "  parameters,\n",
     "  Prng,\n",
+    "  recordResults,\n",
     '} from "../lib/mod.ts";',
   ];
   assert.deepEqual(check(lines), [], "source as a list of lines, imports over several lines");
+});
+
+Deno.test("checkNotebookText() requires one import cell, the first code cell", async (t) => {
+  await t.step("no import cell", () => {
+    const nb = cleanNotebook();
+    nb.cells.splice(1, 1);
+    assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
+      [1, 'expected the first code cell to import from "../lib/mod.ts", found no import cell'],
+    ]);
+  });
+  await t.step("imports in a second cell", () => {
+    const nb = cleanNotebook();
+    nb.cells[3] = codeCell('import { accuracy } from "../lib/mod.ts";\nconst x = 1;');
+    assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
+      [3, "expected one import cell, found imports here too (the first is cell 1)"],
+    ]);
+  });
+  await t.step("the import cell after the parameters cell", () => {
+    const nb = cleanNotebook();
+    [nb.cells[1], nb.cells[2]] = [nb.cells[2], nb.cells[1]];
+    assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
+      [2, "expected the imports in the first code cell (cell 1), found them at cell 2"],
+    ]);
+  });
+});
+
+Deno.test("checkNotebookText() requires a NN_name.ipynb name and a markdown title first", async (t) => {
+  for (const name of ["notebooks/1_x.ipynb", "notebooks/01-x.ipynb", "notebooks/01_X.ipynb"]) {
+    await t.step(name, () => {
+      assert.deepEqual(check(cleanNotebook(), name).map((p) => [p.cell, p.message]), [
+        [null, `expected a name like 01_sgd_vs_batch.ipynb, got "${basename(name)}"`],
+      ]);
+    });
+  }
+  await t.step("a heading that is not a title", () => {
+    const nb = cleanNotebook();
+    nb.cells[0] = markdownCell("## Setup");
+    assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
+      [0, 'expected a markdown title "# …" as the first cell, got a markdown cell "## Setup"'],
+    ]);
+  });
+  await t.step("a code cell first", () => {
+    const nb = cleanNotebook();
+    nb.cells.splice(0, 1);
+    assert.deepEqual(check(nb).map((p) => p.message), [
+      'expected a markdown title "# …" as the first cell, got a code cell ' +
+      '"import { parameters, Prng, rec"',
+    ]);
+  });
+});
+
+Deno.test("checkNotebookText() limits code lines to MAX_COLUMNS characters", async (t) => {
+  await t.step("a line of 100 passes, 101 fails, naming the line and its length", () => {
+    assert.equal(MAX_COLUMNS, 100);
+    const nb = cleanNotebook();
+    nb.cells[3] = codeCell(`const x = 1;\n// ${"a".repeat(97)}\nx;`);
+    assert.deepEqual(check(nb), []);
+    nb.cells[3] = codeCell(`const x = 1;\n// ${"a".repeat(98)}\nx; // ${"b".repeat(200)}`);
+    assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
+      [
+        3,
+        "expected code lines of at most 100 columns, found 2 longer (line 2: 101, line 3: 206); " +
+        "run deno fmt, then split what it cannot",
+      ],
+    ]);
+  });
+  await t.step("characters, not UTF-16 units or bytes: 100 × ŷ or 𝔼 pass", () => {
+    const nb = cleanNotebook();
+    nb.cells[3] = codeCell(`const x = "${"ŷ".repeat(50)}${"𝔼".repeat(37)}";\nx;`);
+    assert.deepEqual(check(nb), []);
+  });
+  await t.step("markdown cells are not limited", () => {
+    const nb = cleanNotebook();
+    nb.cells.push(markdownCell("word ".repeat(60)));
+    nb.cells.push(codeCell(RECORD));
+    nb.cells.splice(4, 1);
+    assert.deepEqual(check(nb), []);
+  });
+  await t.step("longLines()", () => {
+    assert.deepEqual(longLines("ab\nabc\n\nabcd", 2), [[2, 3], [4, 4]]);
+    assert.deepEqual(longLines(""), []);
+  });
+});
+
+Deno.test("checkNotebookText() requires parameters(…) and a seeded Prng in the parameters cell", async (t) => {
+  const cases: [string, string][] = [
+    ["const params = { seed: 1 };\nconst prng = new Prng(params.seed);", "no parameters(…)"],
+    ["const params = parameters({ seed: 1 });", "no new Prng(…)"],
+    [
+      "// parameters({ seed: 1 }); new Prng(1)\nconst params = 1;",
+      "no parameters(…) and no new Prng(…)",
+    ],
+  ];
+  for (const [source, missing] of cases) {
+    await t.step(missing, () => {
+      const nb = cleanNotebook();
+      nb.cells[2] = codeCell(source, { tags: ["parameters"] });
+      assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
+        [
+          2,
+          `expected the parameters cell to call parameters(…) and seed new Prng(…), found ${missing}`,
+        ],
+      ]);
+    });
+  }
+});
+
+Deno.test("checkNotebookText() requires recordResults(…) in the last code cell", () => {
+  const nb = cleanNotebook();
+  nb.cells.push(codeCell("const y = 2;\ny;"));
+  nb.cells.push(markdownCell("## Summary"));
+  assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
+    [5, "expected the last code cell to call recordResults(…), found none"],
+  ]);
+  nb.cells[5] = codeCell('// recordResults("01_x", {});\nconst y = 2;');
+  assert.equal(check(nb).length, 1, "a call in a comment does not count");
 });
 
 Deno.test("checkNotebookText() rejects outputs naming the notebook, the cell and its first line", () => {
@@ -116,8 +238,8 @@ Deno.test("checkNotebookText() requires the first code cell after the imports ta
   });
   await t.step("the tag on a later cell", () => {
     const nb = cleanNotebook();
-    nb.cells[2] = codeCell(PARAMS);
-    nb.cells[3] = codeCell("const x = 1;", { tags: ["parameters"] });
+    nb.cells[2] = codeCell("const x = 1;");
+    nb.cells[3] = codeCell(PARAMS, { tags: ["parameters"] });
     assert.deepEqual(check(nb).map((p) => [p.cell, p.message]), [
       [
         2,
@@ -162,17 +284,21 @@ Deno.test("checkNotebookText() allows imports only from ../lib/mod.ts", async (t
   ];
   for (const [code, expected] of cases) {
     await t.step(code, () => {
+      // Static imports belong in the import cell (1); a dynamic one is code (cell 3).
+      const dynamic = /import\s*\(/.test(code);
+      const cell = dynamic ? 3 : 1;
       const nb = cleanNotebook();
-      nb.cells[3] = codeCell(code);
+      nb.cells[cell] = codeCell(dynamic ? code : `${IMPORTS}\n${code}`);
       const found = check(nb);
       assert.equal(found.length, 1, JSON.stringify(found));
-      assert.equal(found[0].cell, 3);
+      assert.equal(found[0].cell, cell);
       assert.match(found[0].message, expected);
     });
   }
   await t.step("comments, strings and import.meta are not imports", () => {
     const nb = cleanNotebook();
     nb.cells[3] = codeCell([
+      "x;",
       '// import { x } from "jsr:@std/x";',
       '/* import y from "https://x.example/y.ts"; */',
       'const url = "https://example.com/a // b"; const important = 1;',
@@ -208,7 +334,7 @@ Deno.test("checkNotebookText() rejects what is not valid nbformat 4", async (t) 
         ...cleanNotebook(),
         cells: [...cleanNotebook().cells, { ...markdownCell("x"), outputs: [] }],
       },
-      /cell 4: expected no outputs on a markdown cell/,
+      /cell 5: expected no outputs on a markdown cell/,
     ],
     [
       "a code cell without outputs",
@@ -216,7 +342,7 @@ Deno.test("checkNotebookText() rejects what is not valid nbformat 4", async (t) 
         ...cleanNotebook(),
         cells: [...cleanNotebook().cells, { ...codeCell("x"), outputs: undefined }],
       },
-      /cell 4 \('x'\): expected an outputs array on a code cell/,
+      /cell 5 \('x'\): expected an outputs array on a code cell/,
     ],
     [
       "a duplicate cell id",
@@ -227,12 +353,12 @@ Deno.test("checkNotebookText() rejects what is not valid nbformat 4", async (t) 
           id: "dup",
         }],
       },
-      /cell 5 \('y'\): expected a unique id, got "dup" again \(cell 4\)/,
+      /cell 6 \('y'\): expected a unique id, got "dup" again \(cell 5\)/,
     ],
     [
       "a source that is not text",
       { ...cleanNotebook(), cells: [...cleanNotebook().cells, { ...codeCell("x"), source: 42 }] },
-      /cell 4 .*expected source as a string or a list of strings/,
+      /cell 5 .*expected source as a string or a list of strings/,
     ],
   ];
   for (const [what, nb, expected] of cases) {
@@ -330,4 +456,45 @@ Deno.test("check_notebooks.ts exits 1 naming each problem, 0 when clean, 2 for a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/**
+ * Notebooks whose owner has not formatted them yet: their long lines are the only problem let
+ * through. Notebook 04 is rewritten on branch `loop`; remove it here (and from deno.json's fmt
+ * exclude) when that branch is merged.
+ */
+const AWAITING_FORMAT = new Set(["04_logistic_softmax_l2.ipynb"]);
+
+Deno.test("every notebook in notebooks/ is committed clean", async (t) => {
+  const { notebooks, problems } = checkNotebooks([NOTEBOOKS]);
+  assert.ok(notebooks.length > 0, `no notebooks in ${NOTEBOOKS}`);
+  for (const notebook of notebooks) {
+    await t.step(basename(notebook), () => {
+      const lines = problems
+        .filter((p) => p.notebook === notebook)
+        .filter((p) =>
+          !(AWAITING_FORMAT.has(basename(notebook)) && p.message.startsWith("expected code lines"))
+        )
+        .map(formatProblem);
+      assert.deepEqual(
+        lines,
+        [],
+        `fix, then run \`deno task check-notebooks\` (outputs: Jupyter's "Clear All Outputs"):\n${
+          lines.join("\n")
+        }`,
+      );
+    });
+  }
+});
+
+Deno.test({
+  name: "every notebook in notebooks/ passes Jupyter's nbformat.validate",
+  ignore: !HAS_NBFORMAT,
+  async fn() {
+    const notebooks = findNotebooks([NOTEBOOKS]);
+    assert.ok(notebooks.length > 0, `no notebooks in ${NOTEBOOKS}`);
+    const errors = await nbformatErrors(notebooks);
+    const invalid = [...errors].filter(([, error]) => error !== null);
+    assert.deepEqual(invalid, [], invalid.map(([path, error]) => `${path}: ${error}`).join("\n"));
+  },
 });
