@@ -20,12 +20,12 @@
 
 import { formatShape, type Matrix } from "../tensor/matrix.ts";
 import { ensureOut } from "../tensor/ops.ts";
-import { sparseKernels } from "../tensor/sparse_native.ts";
+import { nativeKernels } from "../native/build.ts";
 
 /**
  * Matrices of at least this many elements go through the native kernels
- * (`sparse_kernels.c`: glibc's vector exp, 4 or 8 at a time) once they are
- * loaded (`loadSparseKernels()`, which `train()` calls); smaller ones, and
+ * (`native/kernels.c`: glibc's vector exp, 4 or 8 at a time) once they are
+ * loaded (`loadNativeKernels()`, which `train()` calls); smaller ones, and
  * all of them without a C compiler, through the TypeScript loops here. The
  * two agree to a few units in the last place. A call costs ~0.05 µs, so
  * native is faster at any size (softmax of 128 × 10: 1.6 µs against
@@ -75,7 +75,7 @@ function sameShape(op: string, A: Matrix, B: Matrix): void {
  */
 export function sigmoid(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply sigmoid", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+  const native = Z.size >= NATIVE_MIN_SIZE ? nativeKernels() : null;
   if (native !== null) {
     if (Z.dtype === "float32") native.nnkit_sigmoid_f32(Z.data, A.data, Z.size);
     else native.nnkit_sigmoid_f64(Z.data, A.data, Z.size);
@@ -139,7 +139,7 @@ export function sigmoidBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function tanh(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply tanh", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+  const native = Z.size >= NATIVE_MIN_SIZE ? nativeKernels() : null;
   if (native !== null) {
     if (Z.dtype === "float32") native.nnkit_tanh_f32(Z.data, A.data, Z.size);
     else native.nnkit_tanh_f64(Z.data, A.data, Z.size);
@@ -193,7 +193,7 @@ export function tanhBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function relu(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply relu", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+  const native = Z.size >= NATIVE_MIN_SIZE ? nativeKernels() : null;
   if (native !== null) {
     if (Z.dtype === "float32") native.nnkit_relu_f32(Z.data, A.data, Z.size);
     else native.nnkit_relu_f64(Z.data, A.data, Z.size);
@@ -229,7 +229,7 @@ export function relu(Z: Matrix, out?: Matrix): Matrix {
 export function reluBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
   sameShape("back-propagate through relu", A, dA);
   const dZ = ensureOut("back-propagate through relu", out, A.rows, A.cols, A.dtype);
-  const native = A.size >= NATIVE_MIN_SIZE && dA.dtype === A.dtype ? sparseKernels() : null;
+  const native = A.size >= NATIVE_MIN_SIZE && dA.dtype === A.dtype ? nativeKernels() : null;
   if (native !== null) {
     if (A.dtype === "float32") native.nnkit_relu_backward_f32(A.data, dA.data, dZ.data, A.size);
     else native.nnkit_relu_backward_f64(A.data, dA.data, dZ.data, A.size);
@@ -262,7 +262,7 @@ export function reluBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function softmax(Z: Matrix, out?: Matrix): Matrix {
   const P = ensureOut("apply softmax", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE && Z.cols > 0 ? sparseKernels() : null;
+  const native = Z.size >= NATIVE_MIN_SIZE && Z.cols > 0 ? nativeKernels() : null;
   if (native !== null) {
     if (Z.dtype === "float32") native.nnkit_softmax_rows_f32(Z.data, P.data, Z.rows, Z.cols);
     else native.nnkit_softmax_rows_f64(Z.data, P.data, Z.rows, Z.cols);

@@ -27,7 +27,7 @@ import type { Prng } from "../random.ts";
 import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
 import { prependOnes } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
-import { sparseKernels } from "../tensor/sparse_native.ts";
+import { nativeKernels } from "../native/build.ts";
 import {
   isSparseInput,
   sourceRow,
@@ -359,7 +359,7 @@ export class BiasColumnNet implements SparseInputModel {
     if (isSparseInput(X)) sparseMatmul(X, this.w1, ws.z1Sparse);
     else matmul(X, this.w1, ws.z1Options);
     const z = ws.Z1.data, a = ws.A1.data, nh = this.#nh;
-    const native = X.rows * nh >= NATIVE_MIN_SIZE ? sparseKernels() : null;
+    const native = X.rows * nh >= NATIVE_MIN_SIZE ? nativeKernels() : null;
     if (native !== null) {
       // The same tanh, natively (vector tanh), straight into A1's columns 1..nh.
       const kernel = z instanceof Float32Array

@@ -11,7 +11,7 @@
  */
 
 import { type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
-import { sparseKernels } from "./sparse_native.ts";
+import { nativeKernels } from "../native/build.ts";
 
 function sameShape(op: string, A: Matrix, B: Matrix): void {
   if (A.rows !== B.rows || A.cols !== B.cols) {
@@ -255,7 +255,7 @@ export function mean(A: Matrix): number {
 export function colSums(A: Matrix, out?: Matrix): Matrix {
   const C = ensureOut("sum columns", out, 1, A.cols, A.dtype);
   // Natively for large inputs (the same additions in the same order).
-  const native = A.size >= 4096 && C.dtype === A.dtype ? sparseKernels() : null;
+  const native = A.size >= 4096 && C.dtype === A.dtype ? nativeKernels() : null;
   if (native !== null) {
     if (A.dtype === "float32") native.nnkit_col_sums_f32(A.data, A.rows, A.cols, C.data);
     else native.nnkit_col_sums_f64(A.data, A.rows, A.cols, C.data);

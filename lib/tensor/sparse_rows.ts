@@ -7,7 +7,7 @@
  * ({@linkcode sparseTransposeMatmul}) take a whole {@linkcode SparseRows},
  * a row range of one, or a shuffled mini-batch of its rows
  * ({@linkcode SparseRowBatch}, read in place through the sample order). They run as native kernels
- * (`sparse_kernels.c`, see `sparse_native.ts`) once `loadSparseKernels()`
+ * (`native/kernels.c`, see `native/build.ts`) once `loadNativeKernels()`
  * has loaded them, else as the TypeScript
  * loops below: the same arithmetic in the same order. Dense operands are
  * float64 or float32 (all of one product in one dtype); in float32 every
@@ -17,7 +17,7 @@
  */
 
 import { type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
-import { sparseKernels } from "./sparse_native.ts";
+import { nativeKernels } from "../native/build.ts";
 
 /** The transposed layout (CSC) of a {@linkcode SparseRows}, built on demand. */
 export interface SparseColumns {
@@ -227,7 +227,7 @@ export function sparseRows(X: Matrix): SparseRows {
       `Cannot build SparseRows: expected at most 65536 columns, got ${formatShape(X.shape)}`,
     );
   }
-  const native = sparseKernels();
+  const native = nativeKernels();
   if (native !== null) return sparseRowsNative(X, native);
   const x = X.data;
   let nnz = 0;
@@ -265,7 +265,7 @@ export function sparseRows(X: Matrix): SparseRows {
  * ```
  */
 export function countNonZeros(X: Matrix): number {
-  const native = sparseKernels();
+  const native = nativeKernels();
   if (native !== null && X.rows > 0) {
     const counts = new Uint32Array(X.rows);
     const count = X.dtype === "float32" ? native.nnkit_dense_nnz_f32 : native.nnkit_dense_nnz_f64;
@@ -285,7 +285,7 @@ export function countNonZeros(X: Matrix): number {
  * 60,000 × 785): the same arrays, and the pixel codes found while filling
  * (else derived as usual).
  */
-function sparseRowsNative(X: Matrix, native: NonNullable<ReturnType<typeof sparseKernels>>) {
+function sparseRowsNative(X: Matrix, native: NonNullable<ReturnType<typeof nativeKernels>>) {
   const { rows, cols } = X, f32 = X.data instanceof Float32Array;
   const rowStart = new Uint32Array(rows + 1);
   const count = f32 ? native.nnkit_dense_nnz_f32 : native.nnkit_dense_nnz_f64;
@@ -554,7 +554,7 @@ function scratch(
 
 /** `B = Aᵀ` for `A [rows, cols]` into `b` (`[cols, rows]`; exact copies). */
 function transposeInto(a: FloatArray, rows: number, cols: number, b: FloatArray): void {
-  const native = sparseKernels();
+  const native = nativeKernels();
   if (native !== null) {
     if (a instanceof Float32Array) native.nnkit_transpose_f32(a, rows, cols, b as Float32Array);
     else native.nnkit_transpose_f64(a, rows, cols, b as Float64Array);
@@ -660,7 +660,7 @@ export function sparseMatmul(A: SparseInput, W: Matrix, options: SparseMatmulOpt
     transposeInto(W.data, k, A.cols, t);
     w = t;
   }
-  const native = sparseKernels();
+  const native = nativeKernels();
   const { S, order, r0, r1 } = span, { rowStart, colIndex, values } = S;
   if (native !== null) {
     const kernel = dtype === "float32" ? native.nnkit_csr_matmul_f32 : native.nnkit_csr_matmul;
@@ -760,7 +760,7 @@ export function sparseTransposeMatmul(
     );
   }
   const g = checkDtype(out, dtype, "out", op);
-  const native = sparseKernels();
+  const native = nativeKernels();
   const accumulate = options.accumulate ?? false;
   if (dtype === "float32" || accumulate || transposed || order !== null) {
     const chunks = chunkCount(r1 - r0);

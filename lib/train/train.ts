@@ -26,7 +26,7 @@ import { acceptsSparseRows, type Model, type SparseInputModel } from "../nn/mode
 import type { Prng } from "../random.ts";
 import { type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
 import { countNonZeros, SparseRowBatch, SparseRows, sparseRows } from "../tensor/sparse_rows.ts";
-import { loadSparseKernels, sparseKernels } from "../tensor/sparse_native.ts";
+import { loadNativeKernels, nativeKernels } from "../native/build.ts";
 import { countCorrect } from "./count_correct.ts";
 import { evaluate, forwardOutput, type LabeledData } from "./evaluate.ts";
 import { createHistory, type History } from "./history.ts";
@@ -257,7 +257,7 @@ function gatherRows(
   rows: number,
   dst: FloatArray,
 ): void {
-  const native = sparseKernels();
+  const native = nativeKernels();
   if (native !== null) {
     native.nnkit_gather_rows(src, cols * src.BYTES_PER_ELEMENT, order, start, rows, dst);
     return;
@@ -491,7 +491,7 @@ class Run {
 
   async execute(): Promise<History> {
     // The native kernels (large activations, sparse products) when they build here.
-    await loadSparseKernels();
+    await loadNativeKernels();
     const t0 = performance.now();
     this.lastProgress = t0;
     const history = this.history;
@@ -605,10 +605,10 @@ class Run {
   async sparseData(): Promise<SparseRows | undefined> {
     if (!acceptsSparseRows(this.model) || this.sparseInput === false) return undefined;
     if (this.sparseInput instanceof SparseRows) {
-      await loadSparseKernels();
+      await loadNativeKernels();
       return this.sparseInput;
     }
-    await loadSparseKernels();
+    await loadNativeKernels();
     if (this.sparseInput === "auto") {
       const units = this.model.inputLayerUnits, auto = AUTO_SPARSE_BATCHES;
       const worth = this.full

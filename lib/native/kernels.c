@@ -5,7 +5,7 @@
  * per-sample softmax-regression SGD, and the one-pass kernel of a one-layer
  * net (forward, loss, accuracy and gradient reading X once; used by
  * lib/train/train_linear.ts, which keeps TypeScript loops as its fallback). Compiled on first use by
- * lib/tensor/sparse_native.ts (cc -O3 -march=native -ffp-contract=off, with
+ * lib/native/build.ts (cc -O3 -march=native -ffp-contract=off, with
  * OpenMP when the compiler has it) and loaded with Deno.dlopen; the
  * TypeScript loops in sparse_rows.ts are the same arithmetic in the same
  * order (no fused multiply-add), so both give the same bits except where

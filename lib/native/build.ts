@@ -1,5 +1,5 @@
 /**
- * The native kernels (`sparse_kernels.c`: sparse products, the linear-model
+ * The native kernels (`native/kernels.c`: sparse products, the linear-model
  * passes, large activations, row gathers): compiled on first use with the
  * system C compiler into the gitignored `.cache/native/` (keyed by a hash of
  * the source, flags and platform, so an edit recompiles), then opened with
@@ -20,7 +20,7 @@
 
 import { fileURLToPath } from "node:url";
 
-const SOURCE_URL = new URL("./sparse_kernels.c", import.meta.url);
+const SOURCE_URL = new URL("./kernels.c", import.meta.url);
 const FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fPIC", "-shared", "-Wl,-z,nodelete"];
 
 const B = "buffer" as const;
@@ -105,10 +105,10 @@ const SYMBOLS = {
 } as const;
 
 /** The native kernels' symbols as `Deno.dlopen` returns them. */
-export type SparseKernels = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+export type NativeKernels = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-/** Which implementation the sparse kernels use, from {@linkcode sparseBackend}. */
-export interface SparseBackendInfo {
+/** Which implementation the sparse kernels use, from {@linkcode nativeBackend}. */
+export interface NativeBackendInfo {
   /** `"native"` (compiled C) or `"ts"` (TypeScript loops). */
   name: "native" | "ts";
   /** Path of the shared library, `null` for `"ts"`. */
@@ -119,7 +119,7 @@ export interface SparseBackendInfo {
   reason: string | null;
 }
 
-let state: { kernels: SparseKernels | null; info: SparseBackendInfo } | undefined;
+let state: { kernels: NativeKernels | null; info: NativeBackendInfo } | undefined;
 
 function env(name: string): string | undefined {
   if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
@@ -163,7 +163,7 @@ function compile(
 }
 
 /** Builds (if needed) and opens the library; returns it or the reason it failed. */
-async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBackendInfo } | string> {
+async function openNative(): Promise<{ kernels: NativeKernels; info: NativeBackendInfo } | string> {
   const sourcePath = fileURLToPath(SOURCE_URL);
   const cc = env("NNKIT_CC") ?? "cc";
   let source: string;
@@ -221,7 +221,7 @@ async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBacke
  * @returns The backend in use.
  * @throws {Error} When `NNKIT_SPARSE=native` and the native build fails.
  */
-export async function loadSparseKernels(): Promise<SparseBackendInfo> {
+export async function loadNativeKernels(): Promise<NativeBackendInfo> {
   if (state !== undefined) return state.info;
   const choice = env("NNKIT_SPARSE") ?? "auto";
   if (choice === "ts") {
@@ -249,26 +249,26 @@ export async function loadSparseKernels(): Promise<SparseBackendInfo> {
 
 /**
  * The native kernels when loaded, else `null` (TypeScript loops), also
- * before {@linkcode loadSparseKernels} ran.
+ * before {@linkcode loadNativeKernels} ran.
  */
-export function sparseKernels(): SparseKernels | null {
+export function nativeKernels(): NativeKernels | null {
   return state?.kernels ?? null;
 }
 
 /**
  * Which backend the sparse kernels use (`"ts"` until
- * {@linkcode loadSparseKernels} has run).
+ * {@linkcode loadNativeKernels} has run).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { loadSparseKernels, sparseBackend } from "./sparse_native.ts";
+ * import { loadNativeKernels, nativeBackend } from "./build.ts";
  *
- * await loadSparseKernels();
- * assert.ok(["native", "ts"].includes(sparseBackend().name));
+ * await loadNativeKernels();
+ * assert.ok(["native", "ts"].includes(nativeBackend().name));
  * ```
  */
-export function sparseBackend(): SparseBackendInfo {
+export function nativeBackend(): NativeBackendInfo {
   return state?.info ?? { name: "ts", library: null, openmp: false, reason: "not loaded yet" };
 }
 
@@ -278,11 +278,11 @@ export function sparseBackend(): SparseBackendInfo {
  *
  * @param name `"ts"` or `"native"` (loads it; throws when it cannot be built).
  */
-export async function useSparseBackend(name: "native" | "ts"): Promise<SparseBackendInfo> {
+export async function useNativeBackend(name: "native" | "ts"): Promise<NativeBackendInfo> {
   if (name === "ts") {
     state = {
       kernels: null,
-      info: { name: "ts", library: null, openmp: false, reason: 'useSparseBackend("ts")' },
+      info: { name: "ts", library: null, openmp: false, reason: 'useNativeBackend("ts")' },
     };
     return state.info;
   }
