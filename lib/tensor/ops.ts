@@ -10,7 +10,8 @@
  * @module
  */
 
-import { type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
+import { Matrix } from "./matrix.ts";
+import { type DType, type FloatArray, formatShape } from "../dtypes.ts";
 import { nativeKernels } from "../native/build.ts";
 
 function sameShape(op: string, A: Matrix, B: Matrix): void {

@@ -16,7 +16,8 @@
  * @module
  */
 
-import { type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
+import { Matrix } from "./matrix.ts";
+import { type DType, type FloatArray, formatShape } from "../dtypes.ts";
 import { nativeKernels } from "../native/build.ts";
 
 /** The transposed layout (CSC) of a {@linkcode SparseRows}, built on demand. */

@@ -24,7 +24,8 @@
 
 import { acceptsSparseRows, type Model, type SparseInputModel } from "../nn/model.ts";
 import type { Prng } from "../random.ts";
-import { type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { type FloatArray, formatShape } from "../dtypes.ts";
 import { countNonZeros, SparseRowBatch, SparseRows, sparseRows } from "../tensor/sparse_rows.ts";
 import { loadNativeKernels, nativeKernels } from "../native/build.ts";
 import { countCorrect } from "./count_correct.ts";

@@ -30,7 +30,8 @@ import {
   softmaxCrossEntropy,
 } from "../nn/losses.ts";
 import type { Mlp } from "../nn/mlp.ts";
-import { formatShape, Matrix } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { sparseMatmul, type SparseRows, sparseTransposeMatmul } from "../tensor/sparse_rows.ts";
 import { loadNativeKernels, nativeKernels } from "../native/build.ts";
 import { countCorrect } from "./count_correct.ts";
