@@ -1,14 +1,16 @@
 /**
- * The native kernels (`native/kernels.c`: sparse products, the linear-model
- * passes, large activations, row gathers): compiled on first use with the
- * system C compiler into the gitignored `.cache/native/` (keyed by a hash of
- * the source, flags and platform, so an edit recompiles), then opened with
- * `Deno.dlopen`. Without a compiler, FFI or write permission the kit uses
- * their TypeScript twins (`sparse_rows.ts`, `activations.ts`, … : the same
+ * Builds and loads the native kernels (`kernels.c`: sparse products, the
+ * linear-model passes, large activations, row gathers): compiled on first
+ * use with the system C compiler into the gitignored `.cache/native/`
+ * (keyed by a hash of the source, flags and platform, so an edit
+ * recompiles), then opened with `Deno.dlopen`. Without a compiler, FFI or
+ * write permission the kit uses their TypeScript twins (`sparse.ts`,
+ * `gather.ts` here, the textbook loops of `nn/activations.ts`, … : the same
  * arithmetic, several times slower), announced once on stderr.
  *
- * `NNKIT_SPARSE=ts` forces the TypeScript loops; `NNKIT_SPARSE=native`
- * fails loudly when the native build fails; `NNKIT_CC` names the compiler
+ * `NNKIT_NATIVE=ts` (or the older name `NNKIT_SPARSE=ts`) forces the
+ * TypeScript loops; `=native` fails loudly when the native build fails;
+ * `NNKIT_CC` names the compiler
  * (default `cc`). The build uses OpenMP when the compiler supports it
  * (`OMP_NUM_THREADS` sets the threads; results do not depend on it). It
  * links with `-z nodelete`: unloading it at exit would unload libgomp under
@@ -107,7 +109,7 @@ const SYMBOLS = {
 /** The native kernels' symbols as `Deno.dlopen` returns them. */
 export type NativeKernels = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-/** Which implementation the sparse kernels use, from {@linkcode nativeBackend}. */
+/** Which implementation the native layer uses, from {@linkcode nativeBackend}. */
 export interface NativeBackendInfo {
   /** `"native"` (compiled C) or `"ts"` (TypeScript loops). */
   name: "native" | "ts";
@@ -184,7 +186,7 @@ async function openNative(): Promise<{ kernels: NativeKernels; info: NativeBacke
       .join("\n"),
   );
   const dir = fileURLToPath(new URL("../../.cache/native/", import.meta.url));
-  const library = `${dir}sparse_kernels-${key}.so`;
+  const library = `${dir}kernels-${key}.so`;
   try {
     await Deno.stat(library);
   } catch {
@@ -215,26 +217,27 @@ async function openNative(): Promise<{ kernels: NativeKernels; info: NativeBacke
 
 /**
  * Loads the native kernels once per process (building them on first use),
- * or settles on the TypeScript loops. Call before the first sparse product;
- * `sparseRows` does.
+ * or settles on the TypeScript loops. Call before the first kernel;
+ * `train()` does.
  *
  * @returns The backend in use.
- * @throws {Error} When `NNKIT_SPARSE=native` and the native build fails.
+ * @throws {Error} When `NNKIT_NATIVE=native` (or `NNKIT_SPARSE=native`) and the native build fails.
  */
 export async function loadNativeKernels(): Promise<NativeBackendInfo> {
   if (state !== undefined) return state.info;
-  const choice = env("NNKIT_SPARSE") ?? "auto";
+  const variable = env("NNKIT_NATIVE") !== undefined ? "NNKIT_NATIVE" : "NNKIT_SPARSE";
+  const choice = env(variable) ?? "auto";
   if (choice === "ts") {
     state = {
       kernels: null,
-      info: { name: "ts", library: null, openmp: false, reason: "NNKIT_SPARSE=ts" },
+      info: { name: "ts", library: null, openmp: false, reason: `${variable}=ts` },
     };
     return state.info;
   }
   const opened = await openNative();
   if (typeof opened === "string") {
     if (choice === "native") {
-      throw new Error(`Cannot build the native sparse kernels: ${opened}`);
+      throw new Error(`Cannot build the native kernels (${variable}=native): ${opened}`);
     }
     console.error(
       `nnkit: native kernels unavailable, their TypeScript twins run instead (slower): ${opened}. ` +
@@ -256,7 +259,7 @@ export function nativeKernels(): NativeKernels | null {
 }
 
 /**
- * Which backend the sparse kernels use (`"ts"` until
+ * Which backend the native layer uses (`"ts"` until
  * {@linkcode loadNativeKernels} has run).
  *
  * @example
@@ -288,7 +291,7 @@ export async function useNativeBackend(name: "native" | "ts"): Promise<NativeBac
   }
   const opened = await openNative();
   if (typeof opened === "string") {
-    throw new Error(`Cannot build the native sparse kernels: ${opened}`);
+    throw new Error(`Cannot build the native kernels: ${opened}`);
   }
   state = opened;
   return state.info;

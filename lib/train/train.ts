@@ -25,9 +25,10 @@
 import { acceptsSparseRows, type Model, type SparseInputModel } from "../nn/model.ts";
 import type { Prng } from "../random.ts";
 import { Matrix } from "../tensor/matrix.ts";
-import { type FloatArray, formatShape } from "../dtypes.ts";
+import { formatShape } from "../dtypes.ts";
 import { countNonZeros, SparseRowBatch, SparseRows, sparseRows } from "../tensor/sparse_rows.ts";
-import { loadNativeKernels, nativeKernels } from "../native/build.ts";
+import { loadNativeKernels } from "../native/build.ts";
+import { gatherRows } from "../native/gather.ts";
 import { countCorrect } from "./count_correct.ts";
 import { evaluate, forwardOutput, type LabeledData } from "./evaluate.ts";
 import { createHistory, type History } from "./history.ts";
@@ -244,29 +245,6 @@ const AUTO_SPARSE_BATCHES = { maxUnits: 32, minBatchSize: 32, minEpochs: 4 };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
-}
-
-/**
- * Copies rows `order[start .. start + rows)` of `src` into `dst` (no
- * allocation): one memcpy per row natively, else element by element.
- */
-function gatherRows(
-  src: FloatArray,
-  cols: number,
-  order: Uint32Array,
-  start: number,
-  rows: number,
-  dst: FloatArray,
-): void {
-  const native = nativeKernels();
-  if (native !== null) {
-    native.nnkit_gather_rows(src, cols * src.BYTES_PER_ELEMENT, order, start, rows, dst);
-    return;
-  }
-  for (let r = 0, d = 0; r < rows; r++, d += cols) {
-    const s = order[start + r] * cols;
-    for (let j = 0; j < cols; j++) dst[d + j] = src[s + j];
-  }
 }
 
 /** One training run: validated options, workspaces and counters. */
