@@ -36,3 +36,18 @@ Deno.test("useNativeBackend() switches to the TypeScript loops and back", async 
     assert.equal(nativeBackend().name, "native");
   }
 });
+
+Deno.test("NNKIT_NATIVE=ts, and the older NNKIT_SPARSE=ts, force the TypeScript twins", async () => {
+  const script = 'import { loadNativeKernels } from "./lib/native/build.ts";\n' +
+    "console.log((await loadNativeKernels()).reason);";
+  for (const variable of ["NNKIT_NATIVE", "NNKIT_SPARSE"]) {
+    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--quiet", script],
+      cwd: new URL("../..", import.meta.url).pathname,
+      env: { [variable]: "ts" },
+      stdout: "piped",
+    }).output();
+    assert.ok(success);
+    assert.equal(new TextDecoder().decode(stdout).trim(), `${variable}=ts`);
+  }
+});
