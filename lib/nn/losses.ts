@@ -18,7 +18,7 @@
  * @module
  */
 
-import { type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
 import { formatShape } from "../dtypes.ts";
 import { ensureOut } from "../tensor/ops.ts";
 

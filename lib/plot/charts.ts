@@ -17,7 +17,7 @@
  * @module
  */
 
-import { type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
 import { formatShape } from "../dtypes.ts";
 
 /** Numbers as a plain array or any typed array (`Float32Array`, `Int32Array`, …). */

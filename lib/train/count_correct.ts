@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
 import { formatShape } from "../dtypes.ts";
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
 import { formatShape } from "../dtypes.ts";
 import type { Model, SparseInputModel } from "../nn/model.ts";
 import type { SparseInput } from "../tensor/sparse_rows.ts";
