@@ -10,7 +10,8 @@
  * @module
  */
 
-import { formatShape, Matrix } from "./tensor/matrix.ts";
+import { Matrix } from "./tensor/matrix.ts";
+import { formatShape } from "./dtypes.ts";
 import { argmaxRows, mul, sum } from "./tensor/ops.ts";
 
 /** Class indices, or a score / one-hot matrix `[n, k]` read row by row. */

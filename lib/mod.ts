@@ -4,6 +4,15 @@
  * @module
  */
 
+export {
+  loadNativeKernels,
+  nativeBackend,
+  type NativeBackendInfo,
+  type NativeKernels,
+  nativeKernels,
+  useNativeBackend,
+} from "./native/mod.ts";
+export * from "./dtypes.ts";
 export * from "./tensor/mod.ts";
 export * from "./blas/mod.ts";
 export * from "./random.ts";

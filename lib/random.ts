@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { FloatArray } from "./tensor/matrix.ts";
+import type { FloatArray } from "./dtypes.ts";
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;

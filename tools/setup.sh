@@ -17,7 +17,7 @@ APT_PACKAGES=(
   python3-numpy        # numpy reference runs for tests and benchmarks
   fonts-dejavu-core    # fonts for exported figures and canvas images
   iproute2             # `ss`: lib/jupyter waits until a display left the kernel
-  gcc                  # compiles lib/tensor/sparse_kernels.c on first use (TS fallback without it)
+  gcc                  # compiles lib/native/kernels.c on first use (TS fallback without it)
   libc6-dev            # its headers and libmvec.so (gcc only recommends it)
 )
 MIN_DENO_VERSION="2.9.0"

@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { FloatArray } from "../tensor/matrix.ts";
+import type { FloatArray } from "../dtypes.ts";
 
 const ROW_MAJOR = 101;
 const NO_TRANS = 111;

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { dtypeOf, type FloatArray, formatShape } from "../tensor/matrix.ts";
+import { dtypeOf, type FloatArray, formatShape } from "../dtypes.ts";
 import { nativeBlas } from "./backend.ts";
 import { gemmTs } from "./gemm_ts.ts";
 

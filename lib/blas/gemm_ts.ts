@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { FloatArray } from "../tensor/matrix.ts";
+import type { FloatArray } from "../dtypes.ts";
 
 /** Depth of one packed block (the `k` slice held in cache). */
 const KC = 256;

@@ -15,8 +15,8 @@
  * @module
  */
 
-import { allocate, formatShape, Matrix } from "../tensor/matrix.ts";
-import type { DType } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { allocate, type DType, formatShape } from "../dtypes.ts";
 import { type Hdf5Array, type Hdf5Dataset, readHdf5, writeHdf5 } from "./hdf5.ts";
 import { sha256Hex } from "./checksum.ts";
 

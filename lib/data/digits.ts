@@ -16,7 +16,7 @@
  */
 
 import { Matrix } from "../tensor/matrix.ts";
-import type { DType } from "../tensor/matrix.ts";
+import type { DType } from "../dtypes.ts";
 import { sha256Hex } from "./checksum.ts";
 import { projectPath } from "./paths.ts";
 

@@ -16,7 +16,7 @@
  */
 
 import h5wasm from "h5wasm/node";
-import { formatShape } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { withAtomicPath } from "./atomic_write.ts";
 
 /** Element types this module reads and writes. */

@@ -11,7 +11,7 @@
  */
 
 import { Matrix } from "../tensor/matrix.ts";
-import type { DType } from "../tensor/matrix.ts";
+import type { DType } from "../dtypes.ts";
 import { sha256Hex } from "./checksum.ts";
 import { readIdxImages, readIdxLabels } from "./idx.ts";
 import { mnistDir } from "./paths.ts";

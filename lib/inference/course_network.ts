@@ -11,7 +11,7 @@
 
 import { type Mlp, mlp } from "../nn/mlp.ts";
 import type { ActivationName } from "../nn/activations.ts";
-import type { DType } from "../tensor/matrix.ts";
+import type { DType } from "../dtypes.ts";
 import { copy, transpose } from "../tensor/ops.ts";
 import type { CourseParams } from "../data/course_layout.ts";
 

@@ -18,14 +18,21 @@
  * @module
  */
 
-import { formatShape, type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { ensureOut } from "../tensor/ops.ts";
-import { sparseKernels } from "../tensor/sparse_native.ts";
+import {
+  nativeRelu,
+  nativeReluBackward,
+  nativeSigmoid,
+  nativeSoftmaxRows,
+  nativeTanh,
+} from "../native/elementwise.ts";
 
 /**
  * Matrices of at least this many elements go through the native kernels
- * (`sparse_kernels.c`: glibc's vector exp, 4 or 8 at a time) once they are
- * loaded (`loadSparseKernels()`, which `train()` calls); smaller ones, and
+ * (`native/kernels.c`: glibc's vector exp, 4 or 8 at a time) once they are
+ * loaded (`loadNativeKernels()`, which `train()` calls); smaller ones, and
  * all of them without a C compiler, through the TypeScript loops here. The
  * two agree to a few units in the last place. A call costs ~0.05 µs, so
  * native is faster at any size (softmax of 128 × 10: 1.6 µs against
@@ -75,12 +82,7 @@ function sameShape(op: string, A: Matrix, B: Matrix): void {
  */
 export function sigmoid(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply sigmoid", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
-  if (native !== null) {
-    if (Z.dtype === "float32") native.nnkit_sigmoid_f32(Z.data, A.data, Z.size);
-    else native.nnkit_sigmoid_f64(Z.data, A.data, Z.size);
-    return A;
-  }
+  if (Z.size >= NATIVE_MIN_SIZE && nativeSigmoid(Z.data, A.data)) return A;
   const z = Z.data, a = A.data;
   for (let i = 0; i < z.length; i++) {
     const x = z[i];
@@ -139,12 +141,7 @@ export function sigmoidBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function tanh(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply tanh", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
-  if (native !== null) {
-    if (Z.dtype === "float32") native.nnkit_tanh_f32(Z.data, A.data, Z.size);
-    else native.nnkit_tanh_f64(Z.data, A.data, Z.size);
-    return A;
-  }
+  if (Z.size >= NATIVE_MIN_SIZE && nativeTanh(Z.data, A.data)) return A;
   const z = Z.data, a = A.data;
   for (let i = 0; i < z.length; i++) a[i] = Math.tanh(z[i]);
   return A;
@@ -193,12 +190,7 @@ export function tanhBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function relu(Z: Matrix, out?: Matrix): Matrix {
   const A = ensureOut("apply relu", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE ? sparseKernels() : null;
-  if (native !== null) {
-    if (Z.dtype === "float32") native.nnkit_relu_f32(Z.data, A.data, Z.size);
-    else native.nnkit_relu_f64(Z.data, A.data, Z.size);
-    return A;
-  }
+  if (Z.size >= NATIVE_MIN_SIZE && nativeRelu(Z.data, A.data)) return A;
   const z = Z.data, a = A.data;
   for (let i = 0; i < z.length; i++) {
     const x = z[i];
@@ -229,12 +221,7 @@ export function relu(Z: Matrix, out?: Matrix): Matrix {
 export function reluBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
   sameShape("back-propagate through relu", A, dA);
   const dZ = ensureOut("back-propagate through relu", out, A.rows, A.cols, A.dtype);
-  const native = A.size >= NATIVE_MIN_SIZE && dA.dtype === A.dtype ? sparseKernels() : null;
-  if (native !== null) {
-    if (A.dtype === "float32") native.nnkit_relu_backward_f32(A.data, dA.data, dZ.data, A.size);
-    else native.nnkit_relu_backward_f64(A.data, dA.data, dZ.data, A.size);
-    return dZ;
-  }
+  if (A.size >= NATIVE_MIN_SIZE && nativeReluBackward(A.data, dA.data, dZ.data)) return dZ;
   const a = A.data, g = dA.data, d = dZ.data;
   for (let i = 0; i < a.length; i++) d[i] = a[i] > 0 ? g[i] : 0;
   return dZ;
@@ -262,12 +249,7 @@ export function reluBackward(A: Matrix, dA: Matrix, out?: Matrix): Matrix {
  */
 export function softmax(Z: Matrix, out?: Matrix): Matrix {
   const P = ensureOut("apply softmax", out, Z.rows, Z.cols, Z.dtype);
-  const native = Z.size >= NATIVE_MIN_SIZE && Z.cols > 0 ? sparseKernels() : null;
-  if (native !== null) {
-    if (Z.dtype === "float32") native.nnkit_softmax_rows_f32(Z.data, P.data, Z.rows, Z.cols);
-    else native.nnkit_softmax_rows_f64(Z.data, P.data, Z.rows, Z.cols);
-    return P;
-  }
+  if (Z.size >= NATIVE_MIN_SIZE && nativeSoftmaxRows(Z.data, P.data, Z.rows, Z.cols)) return P;
   const z = Z.data, p = P.data, k = Z.cols;
   for (let o = 0; o < z.length; o += k) {
     let m = z[o];

@@ -24,10 +24,11 @@
  */
 
 import type { Prng } from "../random.ts";
-import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { type DType, type FloatArray, formatShape } from "../dtypes.ts";
 import { prependOnes } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
-import { sparseKernels } from "../tensor/sparse_native.ts";
+import { nativeTanhRows } from "../native/elementwise.ts";
 import {
   isSparseInput,
   sourceRow,
@@ -359,14 +360,9 @@ export class BiasColumnNet implements SparseInputModel {
     if (isSparseInput(X)) sparseMatmul(X, this.w1, ws.z1Sparse);
     else matmul(X, this.w1, ws.z1Options);
     const z = ws.Z1.data, a = ws.A1.data, nh = this.#nh;
-    const native = X.rows * nh >= NATIVE_MIN_SIZE ? sparseKernels() : null;
-    if (native !== null) {
-      // The same tanh, natively (vector tanh), straight into A1's columns 1..nh.
-      const kernel = z instanceof Float32Array
-        ? native.nnkit_tanh_rows_f32
-        : native.nnkit_tanh_rows_f64;
-      kernel(z, ws.A1tail, X.rows, nh, nh + 1);
-    } else {
+    // tanh into A1's columns 1..nh: natively (vector tanh) for large batches, else here.
+    const done = X.rows * nh >= NATIVE_MIN_SIZE && nativeTanhRows(z, ws.A1tail, X.rows, nh, nh + 1);
+    if (!done) {
       for (let i = 0, o = 0, r = 0; i < X.rows; i++, o += nh, r += nh + 1) {
         for (let j = 0; j < nh; j++) a[r + 1 + j] = Math.tanh(z[o + j]);
       }

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { formatShape, type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { addRowVector, colSums } from "../tensor/ops.ts";
 import { matmul } from "../tensor/matmul.ts";
 

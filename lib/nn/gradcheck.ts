@@ -18,7 +18,7 @@
 
 import type { Prng } from "../random.ts";
 import type { Matrix } from "../tensor/matrix.ts";
-import { formatShape } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import type { Model } from "./model.ts";
 
 /** Options of {@linkcode gradcheck}. */

@@ -11,7 +11,8 @@
  */
 
 import type { Prng } from "../random.ts";
-import { type DType, formatShape, Matrix } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { type DType, formatShape } from "../dtypes.ts";
 
 /** How to fill a parameter matrix. */
 export type Init =

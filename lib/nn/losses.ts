@@ -18,7 +18,8 @@
  * @module
  */
 
-import { formatShape, type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { ensureOut } from "../tensor/ops.ts";
 
 /** How per-sample losses are combined over a batch. */

@@ -28,7 +28,8 @@
  */
 
 import type { Prng } from "../random.ts";
-import { type DType, type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { type DType, type FloatArray, formatShape } from "../dtypes.ts";
 import { addRowVector, colSums } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
 import {

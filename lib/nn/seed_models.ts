@@ -8,7 +8,7 @@
  */
 
 import type { Prng } from "../random.ts";
-import type { DType } from "../tensor/matrix.ts";
+import type { DType } from "../dtypes.ts";
 import {
   type BiasColumnNet,
   biasColumnNet,

@@ -17,7 +17,8 @@
  * @module
  */
 
-import { formatShape, type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 
 /** Numbers as a plain array or any typed array (`Float32Array`, `Int32Array`, …). */
 export type Numbers = ArrayLike<number>;

@@ -21,7 +21,8 @@
 
 import { Buffer } from "node:buffer";
 import type { SKRSContext2D } from "@napi-rs/canvas";
-import { formatShape, type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { loadCanvasModule, registerFonts } from "./fonts.ts";
 import { encodePng } from "./png.ts";
 

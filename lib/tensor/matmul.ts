@@ -6,7 +6,8 @@
  * @module
  */
 
-import { formatShape, Matrix } from "./matrix.ts";
+import { Matrix } from "./matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { gemmRaw } from "../blas/mod.ts";
 
 /** Options of {@linkcode matmul}. */

@@ -9,29 +9,18 @@
  * @module
  */
 
-/** Element type of a {@linkcode Matrix}. */
-export type DType = "float32" | "float64";
+import {
+  allocate,
+  type DType,
+  dtypeOf,
+  type FloatArray,
+  formatShape,
+  type Shape,
+} from "../dtypes.ts";
 
-/** The typed arrays a {@linkcode Matrix} can hold. */
-export type FloatArray = Float32Array | Float64Array;
-
-/** Shape of a matrix: `[rows, cols]`. */
-export type Shape = [rows: number, cols: number];
-
-/** Formats a shape for error messages, e.g. `[32, 784]`. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}
-
-/** Allocates a zero-filled typed array of the given dtype. */
-export function allocate(dtype: DType, length: number): FloatArray {
-  return dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
-}
-
-/** The dtype of a typed array. */
-export function dtypeOf(data: FloatArray): DType {
-  return data instanceof Float32Array ? "float32" : "float64";
-}
+// The element types and shape helpers live in the leaf ../dtypes.ts (blas uses them too);
+// re-exported here for callers that hold a Matrix.
+export { allocate, type DType, dtypeOf, type FloatArray, formatShape, type Shape };
 
 function checkDim(name: string, n: number): void {
   if (!Number.isInteger(n) || n < 0) {

@@ -9,4 +9,3 @@ export * from "./matrix.ts";
 export * from "./ops.ts";
 export * from "./matmul.ts";
 export * from "./sparse_rows.ts";
-export * from "./sparse_native.ts";

@@ -10,8 +10,9 @@
  * @module
  */
 
-import { type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
-import { sparseKernels } from "./sparse_native.ts";
+import { Matrix } from "./matrix.ts";
+import { type DType, type FloatArray, formatShape } from "../dtypes.ts";
+import { nativeColSums } from "../native/elementwise.ts";
 
 function sameShape(op: string, A: Matrix, B: Matrix): void {
   if (A.rows !== B.rows || A.cols !== B.cols) {
@@ -255,12 +256,7 @@ export function mean(A: Matrix): number {
 export function colSums(A: Matrix, out?: Matrix): Matrix {
   const C = ensureOut("sum columns", out, 1, A.cols, A.dtype);
   // Natively for large inputs (the same additions in the same order).
-  const native = A.size >= 4096 && C.dtype === A.dtype ? sparseKernels() : null;
-  if (native !== null) {
-    if (A.dtype === "float32") native.nnkit_col_sums_f32(A.data, A.rows, A.cols, C.data);
-    else native.nnkit_col_sums_f64(A.data, A.rows, A.cols, C.data);
-    return C;
-  }
+  if (A.size >= 4096 && nativeColSums(A.data, A.rows, A.cols, C.data)) return C;
   const a = A.data, c = C.data, n = A.cols;
   c.fill(0);
   for (let i = 0, o = 0; i < A.rows; i++, o += n) {

@@ -6,18 +6,28 @@
  * `X·W + b` ({@linkcode sparseMatmul}) and `α·Xᵀ·R`
  * ({@linkcode sparseTransposeMatmul}) take a whole {@linkcode SparseRows},
  * a row range of one, or a shuffled mini-batch of its rows
- * ({@linkcode SparseRowBatch}, read in place through the sample order). They run as native kernels
- * (`sparse_kernels.c`, see `sparse_native.ts`) once `loadSparseKernels()`
- * has loaded them, else as the TypeScript
- * loops below: the same arithmetic in the same order. Dense operands are
+ * ({@linkcode SparseRowBatch}, read in place through the sample order). Each
+ * checks its operands and makes one call into `native/sparse.ts`, which runs
+ * the C kernel once `loadNativeKernels()` has loaded it, else its TypeScript
+ * twin: the same arithmetic in the same order. Dense operands are
  * float64 or float32 (all of one product in one dtype); in float32 every
  * product and sum rounds to float32, in C as in TypeScript (`Math.fround`).
  *
  * @module
  */
 
-import { type DType, type FloatArray, formatShape, Matrix } from "./matrix.ts";
-import { sparseKernels } from "./sparse_native.ts";
+import { Matrix } from "./matrix.ts";
+import { type DType, type FloatArray, formatShape } from "../dtypes.ts";
+import {
+  cscTransposeMatmul,
+  type CsrArrays,
+  csrMatmul,
+  csrTransposeMatmulAcc,
+  csrTransposeMatmulChunks,
+  nativeCountNonZeros,
+  nativeDenseToCsr,
+  transpose,
+} from "../native/sparse.ts";
 
 /** The transposed layout (CSC) of a {@linkcode SparseRows}, built on demand. */
 export interface SparseColumns {
@@ -227,8 +237,8 @@ export function sparseRows(X: Matrix): SparseRows {
       `Cannot build SparseRows: expected at most 65536 columns, got ${formatShape(X.shape)}`,
     );
   }
-  const native = sparseKernels();
-  if (native !== null) return sparseRowsNative(X, native);
+  const csr = nativeDenseToCsr(X.data, rows, cols);
+  if (csr !== null) return sparseRowsOf(csr, [rows, cols], X.dtype);
   const x = X.data;
   let nnz = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) nnz++;
@@ -265,15 +275,8 @@ export function sparseRows(X: Matrix): SparseRows {
  * ```
  */
 export function countNonZeros(X: Matrix): number {
-  const native = sparseKernels();
-  if (native !== null && X.rows > 0) {
-    const counts = new Uint32Array(X.rows);
-    const count = X.dtype === "float32" ? native.nnkit_dense_nnz_f32 : native.nnkit_dense_nnz_f64;
-    count(X.data, X.rows, X.cols, counts);
-    let n = 0;
-    for (let i = 0; i < counts.length; i++) n += counts[i];
-    return n;
-  }
+  const counted = nativeCountNonZeros(X.data, X.rows, X.cols);
+  if (counted !== null) return counted;
   const x = X.data;
   let n = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) n++;
@@ -281,26 +284,16 @@ export function countNonZeros(X: Matrix): number {
 }
 
 /**
- * {@linkcode sparseRows} by the native kernels (~10× faster on MNIST's
- * 60,000 × 785): the same arrays, and the pixel codes found while filling
- * (else derived as usual).
+ * {@linkcode sparseRows} from the arrays the native conversion built (~10×
+ * faster on MNIST's 60,000 × 785), with its pixel codes when every value
+ * has one (else they are derived as usual).
  */
-function sparseRowsNative(X: Matrix, native: NonNullable<ReturnType<typeof sparseKernels>>) {
-  const { rows, cols } = X, f32 = X.data instanceof Float32Array;
-  const rowStart = new Uint32Array(rows + 1);
-  const count = f32 ? native.nnkit_dense_nnz_f32 : native.nnkit_dense_nnz_f64;
-  count(X.data, rows, cols, rowStart.subarray(1));
-  for (let i = 0; i < rows; i++) rowStart[i + 1] += rowStart[i];
-  const nnz = rowStart[rows];
-  const colIndex = new Uint16Array(nnz),
-    values = new Float64Array(nnz),
-    codes = new Uint8Array(nnz);
-  const fill = f32 ? native.nnkit_dense_fill_f32 : native.nnkit_dense_fill_f64;
-  const uncoded = fill(X.data, rows, cols, rowStart, colIndex, values, codes);
-  if (uncoded !== 0) return new SparseRows([rows, cols], rowStart, colIndex, values);
-  const round = f32 ? Math.fround : (x: number) => x;
+function sparseRowsOf(csr: CsrArrays, shape: [number, number], dtype: DType): SparseRows {
+  const { rowStart, colIndex, values, codes } = csr;
+  if (codes === null) return new SparseRows(shape, rowStart, colIndex, values);
+  const round = dtype === "float32" ? Math.fround : (x: number) => x;
   const table = Float64Array.from({ length: 256 }, (_, c) => round(c / 255));
-  return new SparseRows([rows, cols], rowStart, colIndex, values, { codes, table });
+  return new SparseRows(shape, rowStart, colIndex, values, { codes, table });
 }
 
 /**
@@ -479,11 +472,6 @@ function rowSpan(A: SparseInput, start: number | undefined, end: number | undefi
   return SPAN;
 }
 
-/** The source row that position `i` of a span reads. */
-function rowAt(span: RowSpan, i: number): number {
-  return span.order === null ? i : span.order[i];
-}
-
 /** Options of {@linkcode sparseMatmul}. */
 export interface SparseMatmulOptions {
   /** Row vector `[1, k]` added to every output row. Default none. */
@@ -552,60 +540,6 @@ function scratch(
   return pool[dtype];
 }
 
-/** `B = Aᵀ` for `A [rows, cols]` into `b` (`[cols, rows]`; exact copies). */
-function transposeInto(a: FloatArray, rows: number, cols: number, b: FloatArray): void {
-  const native = sparseKernels();
-  if (native !== null) {
-    if (a instanceof Float32Array) native.nnkit_transpose_f32(a, rows, cols, b as Float32Array);
-    else native.nnkit_transpose_f64(a, rows, cols, b as Float64Array);
-    return;
-  }
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) b[j * rows + i] = a[i * cols + j];
-  }
-}
-
-/**
- * `G = α·Σ_t P_t` (or `G += …`; `G` as `[k, d]` when `transposed`) where
- * chunk `t` of the span's rows sums `P_t = Σ_i x_iᵀ·r_i`: the TypeScript
- * twin of `nnkit_csr_tmatmul_chunks_*`.
- */
-function tmatmulChunksTs(
-  span: RowSpan,
-  r: FloatArray,
-  k: number,
-  alpha: number,
-  accumulate: boolean,
-  transposed: boolean,
-  P: FloatArray,
-  g: FloatArray,
-): void {
-  const { S, r0, r1 } = span, { rowStart, colIndex, values } = S;
-  const f32 = g instanceof Float32Array, d = S.cols, dk = d * k, chunks = chunkCount(r1 - r0);
-  const round = f32 ? Math.fround : (x: number) => x;
-  const a = round(alpha);
-  for (let t = 0; t < chunks; t++) {
-    const lo = r0 + Math.floor((r1 - r0) * t / chunks);
-    const hi = r0 + Math.floor((r1 - r0) * (t + 1) / chunks);
-    const base = t * dk;
-    P.fill(0, base, base + dk);
-    for (let i = lo; i < hi; i++) {
-      const q = (i - r0) * k, row = rowAt(span, i);
-      for (let p = rowStart[row]; p < rowStart[row + 1]; p++) {
-        const v = round(values[p]), o = base + colIndex[p] * k;
-        for (let j = 0; j < k; j++) P[o + j] += round(v * r[q + j]);
-      }
-    }
-  }
-  for (let q = 0; q < dk; q++) {
-    let sum = P[q];
-    for (let t = 1; t < chunks; t++) sum = round(sum + P[t * dk + q]);
-    const step = round(a * sum);
-    const o = transposed ? (q % k) * d + Math.floor(q / k) : q;
-    g[o] = accumulate ? g[o] + step : step;
-  }
-}
-
 /**
  * `Z = A[start:end]·W + bias` (or `·Wᵀ` with `transB`), skipping `A`'s zeros.
  *
@@ -657,31 +591,11 @@ export function sparseMatmul(A: SparseInput, W: Matrix, options: SparseMatmulOpt
   let w = W.data;
   if (transB) {
     const t = scratch(transposeScratch, dtype, W.data.length);
-    transposeInto(W.data, k, A.cols, t);
+    transpose(W.data, k, A.cols, t);
     w = t;
   }
-  const native = sparseKernels();
-  const { S, order, r0, r1 } = span, { rowStart, colIndex, values } = S;
-  if (native !== null) {
-    const kernel = dtype === "float32" ? native.nnkit_csr_matmul_f32 : native.nnkit_csr_matmul;
-    kernel(rowStart, colIndex, values, S.codes, S.codeValues, order, r0, r1, w, b, k, z);
-    return out;
-  }
-  const f32 = dtype === "float32";
-  for (let i = r0; i < r1; i++) {
-    const o = (i - r0) * k, row = rowAt(span, i);
-    for (let j = 0; j < k; j++) z[o + j] = b[j];
-    for (let p = rowStart[row]; p < rowStart[row + 1]; p++) {
-      const c = colIndex[p] * k;
-      if (f32) {
-        const v = Math.fround(values[p]);
-        for (let j = 0; j < k; j++) z[o + j] += Math.fround(v * w[c + j]);
-      } else {
-        const v = values[p];
-        for (let j = 0; j < k; j++) z[o + j] += v * w[c + j];
-      }
-    }
-  }
+  const { S, order, r0, r1 } = span;
+  csrMatmul(S.rowStart, S.colIndex, S.values, S.codes, S.codeValues, order, r0, r1, w, b, k, z);
   return out;
 }
 
@@ -760,19 +674,11 @@ export function sparseTransposeMatmul(
     );
   }
   const g = checkDtype(out, dtype, "out", op);
-  const native = sparseKernels();
   const accumulate = options.accumulate ?? false;
   if (dtype === "float32" || accumulate || transposed || order !== null) {
     const chunks = chunkCount(r1 - r0);
     const P = scratch(partialScratch, dtype, chunks * S.cols * k);
-    if (native === null) {
-      tmatmulChunksTs(span, R.data, k, alpha, accumulate, transposed, P, g);
-      return out;
-    }
-    const kernel = dtype === "float32"
-      ? native.nnkit_csr_tmatmul_chunks_f32
-      : native.nnkit_csr_tmatmul_chunks_f64;
-    kernel(
+    csrTransposeMatmulChunks(
       S.rowStart,
       S.colIndex,
       S.values,
@@ -785,44 +691,22 @@ export function sparseTransposeMatmul(
       k,
       S.cols,
       alpha,
-      accumulate ? 1 : 0,
-      transposed ? 1 : 0,
+      accumulate,
+      transposed,
       chunks,
       P,
       g,
     );
     return out;
   }
-  const r = checkFloat64(R, "R", op);
+  // float64 from here (float32 took the chunked sums above).
+  const r = checkFloat64(R, "R", op), g64 = g as Float64Array;
   if (r0 === 0 && r1 === S.rows) {
     const { colStart, rowIndex, values } = S.columns();
-    if (native !== null) {
-      native.nnkit_csc_tmatmul(colStart, rowIndex, values, 0, S.cols, r, k, alpha, g);
-      return out;
-    }
-    for (let c = 0; c < S.cols; c++) {
-      const o = c * k;
-      for (let j = 0; j < k; j++) g[o + j] = 0;
-      for (let p = colStart[c]; p < colStart[c + 1]; p++) {
-        const v = values[p], q = rowIndex[p] * k;
-        for (let j = 0; j < k; j++) g[o + j] += v * r[q + j];
-      }
-      for (let j = 0; j < k; j++) g[o + j] *= alpha;
-    }
+    cscTransposeMatmul(colStart, rowIndex, values, 0, S.cols, r, k, alpha, g64);
     return out;
   }
   g.fill(0);
-  if (native !== null) {
-    native.nnkit_csr_tmatmul_acc(S.rowStart, S.colIndex, S.values, r0, r1, r, k, alpha, g);
-    return out;
-  }
-  const { rowStart, colIndex, values } = S;
-  for (let i = r0; i < r1; i++) {
-    const q = (i - r0) * k;
-    for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
-      const av = alpha * values[p], o = colIndex[p] * k;
-      for (let j = 0; j < k; j++) g[o + j] += av * r[q + j];
-    }
-  }
+  csrTransposeMatmulAcc(S.rowStart, S.colIndex, S.values, r0, r1, r, k, alpha, g64);
   return out;
 }

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { formatShape, type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 
 /**
  * Number of rows of `yHat` whose predicted class equals the target class.

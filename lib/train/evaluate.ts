@@ -6,7 +6,8 @@
  * @module
  */
 
-import { formatShape, type Matrix } from "../tensor/matrix.ts";
+import type { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import type { Model, SparseInputModel } from "../nn/model.ts";
 import type { SparseInput } from "../tensor/sparse_rows.ts";
 import { countCorrect } from "./count_correct.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatShape } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import type { Model } from "../nn/model.ts";
 
 /**

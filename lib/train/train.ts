@@ -24,9 +24,11 @@
 
 import { acceptsSparseRows, type Model, type SparseInputModel } from "../nn/model.ts";
 import type { Prng } from "../random.ts";
-import { type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { countNonZeros, SparseRowBatch, SparseRows, sparseRows } from "../tensor/sparse_rows.ts";
-import { loadSparseKernels, sparseKernels } from "../tensor/sparse_native.ts";
+import { loadNativeKernels } from "../native/build.ts";
+import { gatherRows } from "../native/gather.ts";
 import { countCorrect } from "./count_correct.ts";
 import { evaluate, forwardOutput, type LabeledData } from "./evaluate.ts";
 import { createHistory, type History } from "./history.ts";
@@ -243,29 +245,6 @@ const AUTO_SPARSE_BATCHES = { maxUnits: 32, minBatchSize: 32, minEpochs: 4 };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
-}
-
-/**
- * Copies rows `order[start .. start + rows)` of `src` into `dst` (no
- * allocation): one memcpy per row natively, else element by element.
- */
-function gatherRows(
-  src: FloatArray,
-  cols: number,
-  order: Uint32Array,
-  start: number,
-  rows: number,
-  dst: FloatArray,
-): void {
-  const native = sparseKernels();
-  if (native !== null) {
-    native.nnkit_gather_rows(src, cols * src.BYTES_PER_ELEMENT, order, start, rows, dst);
-    return;
-  }
-  for (let r = 0, d = 0; r < rows; r++, d += cols) {
-    const s = order[start + r] * cols;
-    for (let j = 0; j < cols; j++) dst[d + j] = src[s + j];
-  }
 }
 
 /** One training run: validated options, workspaces and counters. */
@@ -491,7 +470,7 @@ class Run {
 
   async execute(): Promise<History> {
     // The native kernels (large activations, sparse products) when they build here.
-    await loadSparseKernels();
+    await loadNativeKernels();
     const t0 = performance.now();
     this.lastProgress = t0;
     const history = this.history;
@@ -605,10 +584,10 @@ class Run {
   async sparseData(): Promise<SparseRows | undefined> {
     if (!acceptsSparseRows(this.model) || this.sparseInput === false) return undefined;
     if (this.sparseInput instanceof SparseRows) {
-      await loadSparseKernels();
+      await loadNativeKernels();
       return this.sparseInput;
     }
-    await loadSparseKernels();
+    await loadNativeKernels();
     if (this.sparseInput === "auto") {
       const units = this.model.inputLayerUnits, auto = AUTO_SPARSE_BATCHES;
       const worth = this.full

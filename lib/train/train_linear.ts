@@ -30,9 +30,10 @@ import {
   softmaxCrossEntropy,
 } from "../nn/losses.ts";
 import type { Mlp } from "../nn/mlp.ts";
-import { formatShape, Matrix } from "../tensor/matrix.ts";
+import { Matrix } from "../tensor/matrix.ts";
+import { formatShape } from "../dtypes.ts";
 import { sparseMatmul, type SparseRows, sparseTransposeMatmul } from "../tensor/sparse_rows.ts";
-import { loadSparseKernels, sparseKernels } from "../tensor/sparse_native.ts";
+import { loadNativeKernels, nativeKernels } from "../native/build.ts";
 import { countCorrect } from "./count_correct.ts";
 import type { Evaluation } from "./evaluate.ts";
 import { createHistory, type History } from "./history.ts";
@@ -172,7 +173,7 @@ function lossOf(model: Linear, Z: Matrix, A: Matrix, Y: Matrix): number {
   return value + l2Penalty([model.W], model.l2);
 }
 
-/** Rows per chunk of the native one-pass kernel (`LINEAR_CHUNK` in sparse_kernels.c). */
+/** Rows per chunk of the native one-pass kernel (`LINEAR_CHUNK` in native/kernels.c). */
 const LINEAR_CHUNK = 4096;
 
 const NO_CODES = new Uint8Array(1), NO_CODES_TABLE = new Float64Array(1);
@@ -212,7 +213,7 @@ function nativePass(
   pass: PassBuffers,
   range: { start: number; end: number; gradient: boolean },
 ): { loss: number; correct: number } | null {
-  const native = sparseKernels();
+  const native = nativeKernels();
   if (native === null) return null;
   const { start, end, gradient } = range;
   const out = model.output === "sigmoid" ? 0 : model.overBatch ? 2 : 1;
@@ -272,7 +273,7 @@ function scoreOnly(
   Y: Matrix,
   ws: { pass?: PassBuffers; buf?: Buffers },
 ): { loss: number; correct: number } {
-  if (sparseKernels() !== null) {
+  if (nativeKernels() !== null) {
     ws.pass ??= new PassBuffers(X.rows, X.cols, model.k, model.overBatch);
     return nativePass(model, X, Y, ws.pass, { start: 0, end: X.rows, gradient: false })!;
   }
@@ -366,7 +367,7 @@ export function softmaxSgdRows(
   const eps = options.logEpsilon ?? 0;
   const w = params.W.data as Float64Array, b = params.b.data as Float64Array, k = params.W.cols;
   const scratch = new Float64Array(2 * k);
-  const native = sparseKernels();
+  const native = nativeKernels();
   if (native !== null) {
     native.nnkit_softmax_sgd(
       X.rowStart,
@@ -495,7 +496,7 @@ export async function trainLinear(
     : Array.isArray(options.stop)
     ? [...(options.stop as readonly StopRule[])]
     : [options.stop as StopRule];
-  await loadSparseKernels();
+  await loadNativeKernels();
   const run = new LinearRun(model, data, options, rules, evaluateEvery);
   const t0 = performance.now();
   try {
@@ -618,7 +619,7 @@ class LinearRun {
     const { model, data, history } = this;
     const { X, Y } = data;
     const n = X.rows;
-    const native = sparseKernels() !== null;
+    const native = nativeKernels() !== null;
     const buf = native ? undefined : new Buffers(n, model.k);
     const pass = native ? new PassBuffers(n, X.cols, model.k, model.overBatch) : undefined;
     const G = Matrix.zeros(model.W.rows, model.k);

@@ -197,10 +197,10 @@ Deno.test("activations reject mismatched shapes and unknown names", () => {
 });
 
 Deno.test("sigmoid, tanh and softmax on large inputs: native kernels agree with the TypeScript loops", async (t) => {
-  const { loadSparseKernels, useSparseBackend } = await import("../../lib/tensor/sparse_native.ts");
+  const { loadNativeKernels, useNativeBackend } = await import("../../lib/native/build.ts");
   const { NATIVE_MIN_SIZE } = await import("../../lib/nn/activations.ts");
   const { Prng } = await import("../../lib/random.ts");
-  if ((await loadSparseKernels()).name !== "native") {
+  if ((await loadNativeKernels()).name !== "native") {
     t.step({ name: "native build unavailable here", ignore: true, fn: () => {} });
     return;
   }
@@ -215,9 +215,9 @@ Deno.test("sigmoid, tanh and softmax on large inputs: native kernels agree with 
     const tiny = dtype === "float64" ? 2.3e-308 : 1.2e-38;
     for (const [name, f] of [["sigmoid", sigmoid], ["tanh", tanh], ["softmax", softmax]] as const) {
       await t.step(`${name}, ${dtype}`, async () => {
-        await useSparseBackend("ts");
+        await useNativeBackend("ts");
         const slow = f(Z);
-        await useSparseBackend("native");
+        await useNativeBackend("native");
         const fast = f(Z), inPlace = f(Z.clone(), undefined);
         const again = Z.clone();
         f(again, again);
@@ -247,10 +247,10 @@ Deno.test("sigmoid, tanh and softmax on large inputs: native kernels agree with 
 });
 
 Deno.test("relu, its backward and colSums on large inputs: native kernels give the TypeScript loops' bits", async (t) => {
-  const { loadSparseKernels, useSparseBackend } = await import("../../lib/tensor/sparse_native.ts");
+  const { loadNativeKernels, useNativeBackend } = await import("../../lib/native/build.ts");
   const { colSums } = await import("../../lib/tensor/ops.ts");
   const { Prng } = await import("../../lib/random.ts");
-  if ((await loadSparseKernels()).name !== "native") {
+  if ((await loadNativeKernels()).name !== "native") {
     t.step({ name: "native build unavailable here", ignore: true, fn: () => {} });
     return;
   }
@@ -261,7 +261,7 @@ Deno.test("relu, its backward and colSums on large inputs: native kernels give t
       new Prng(10).fillNormal(G.data);
       Z.data.set([NaN, -0, 0, Infinity, -Infinity], 0);
       const run = async (backend: "native" | "ts") => {
-        await useSparseBackend(backend);
+        await useNativeBackend(backend);
         const A = relu(Z);
         return [A, reluBackward(A, G), reluBackward(Z, G), colSums(G), colSums(Z.rowSlice(5, 700))];
       };

@@ -3,7 +3,7 @@ import { Prng } from "../../lib/random.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
 import { gatherRows, maxAbsDiff } from "../../lib/tensor/ops.ts";
 import { SparseRowBatch, sparseRows } from "../../lib/tensor/sparse_rows.ts";
-import { loadSparseKernels } from "../../lib/tensor/sparse_native.ts";
+import { loadNativeKernels } from "../../lib/native/build.ts";
 import { mlp } from "../../lib/nn/mlp.ts";
 import { gradcheck } from "../../lib/nn/gradcheck.ts";
 import {
@@ -141,7 +141,7 @@ function pixelData(n: number, nx: number, ny: number, prng: Prng) {
 }
 
 Deno.test("bias-column net takes sparse inputs: the same outputs, gradients and steps as dense", async (t) => {
-  await loadSparseKernels();
+  await loadNativeKernels();
   const faithful = { softmaxPrimeFactor: true, sumGradientOfMeanLoss: true };
   for (const dtype of ["float64", "float32"] as const) {
     const tol = dtype === "float64" ? 1e-13 : 2e-6;

@@ -568,8 +568,8 @@ Deno.test("mlp trainStep() rejects a non-finite learning rate", () => {
 
 Deno.test("mlp takes SparseRows inputs: the same outputs, gradients and steps as dense", async (t) => {
   const { sparseRows } = await import("../../lib/tensor/sparse_rows.ts");
-  const { loadSparseKernels } = await import("../../lib/tensor/sparse_native.ts");
-  await loadSparseKernels();
+  const { loadNativeKernels } = await import("../../lib/native/build.ts");
+  await loadNativeKernels();
   const configs: [string, Partial<MlpOptions> & Pick<MlpOptions, "activations" | "loss">][] = [
     ["relu/softmax with L2", { activations: ["relu", "softmax"], loss: "crossEntropy", l2: 0.05 }],
     ["seed 002 faithful", {

@@ -12,7 +12,7 @@ import {
   sparseRows,
   sparseTransposeMatmul,
 } from "../../lib/tensor/sparse_rows.ts";
-import { loadSparseKernels, useSparseBackend } from "../../lib/tensor/sparse_native.ts";
+import { loadNativeKernels, useNativeBackend } from "../../lib/native/build.ts";
 
 /** A float64 matrix with about `zeros` of its entries exactly 0, like MNIST rows. */
 function sparseish(rows: number, cols: number, zeros: number, prng: Prng): Matrix {
@@ -47,7 +47,7 @@ function gathered(X: Matrix, order: Uint32Array, start: number, rows: number): M
   return gatherRows(X, order.subarray(start, start + rows));
 }
 
-const native = (await loadSparseKernels()).name === "native";
+const native = (await loadNativeKernels()).name === "native";
 const backends = native ? ["native", "ts"] as const : ["ts"] as const;
 
 Deno.test("sparseRows() keeps exactly the non-zero entries and round-trips to dense", () => {
@@ -72,7 +72,7 @@ Deno.test("sparseRows() widens float32 values exactly", () => {
 
 for (const backend of backends) {
   Deno.test(`sparseMatmul() equals the dense X·W + b (${backend})`, async (t) => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const prng = new Prng(2);
     const X = sparseish(300, 50, 0.8, prng);
     for (const k of [1, 10, 3]) {
@@ -88,7 +88,7 @@ for (const backend of backends) {
   });
 
   Deno.test(`sparseTransposeMatmul() equals the dense α·Xᵀ·R, by columns and by rows (${backend})`, async (t) => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const prng = new Prng(3);
     const X = sparseish(200, 40, 0.75, prng), A = sparseRows(X);
     for (const k of [1, 10, 3]) {
@@ -120,7 +120,7 @@ Deno.test("sparse products: native kernels and TypeScript loops give the same bi
   const W = sparseish(60, 10, 0, prng), b = sparseish(1, 10, 0, prng);
   const R = sparseish(500, 10, 0, prng);
   const run = async (backend: "native" | "ts") => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     return [
       sparseMatmul(A, W, { bias: b }),
       sparseTransposeMatmul(A, R, { alpha: 1 / 500 }),
@@ -129,12 +129,12 @@ Deno.test("sparse products: native kernels and TypeScript loops give the same bi
   };
   const fast = await run("native"), slow = await run("ts");
   for (let i = 0; i < fast.length; i++) assert.deepEqual(fast[i].data, slow[i].data);
-  await useSparseBackend("native");
+  await useNativeBackend("native");
 });
 
 for (const backend of backends) {
   Deno.test(`sparse products in float32 equal the dense float32 products (${backend})`, async (t) => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const prng = new Prng(5);
     // 9,000 rows: three chunks in the chunked Xᵀ·R.
     const X = sparseish(9000, 30, 0.8, prng).astype("float32"), A = sparseRows(X);
@@ -168,7 +168,7 @@ for (const backend of backends) {
   });
 
   Deno.test(`sparseTransposeMatmul() accumulates in float64 over chunks (${backend})`, async () => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const prng = new Prng(6);
     const X = sparseish(10000, 20, 0.8, prng), A = sparseRows(X);
     const R = sparseish(10000, 10, 0, prng), G = sparseish(20, 10, 0, prng);
@@ -189,7 +189,7 @@ Deno.test("float32 and chunked sparse products: native kernels and TypeScript lo
   const b = sparseish(1, 10, 0, prng).astype("float32");
   const R64 = sparseish(9000, 10, 0, prng), R = R64.astype("float32");
   const run = async (backend: "native" | "ts") => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const W0 = W.clone(), G0 = W.astype("float64");
     sparseTransposeMatmul(A, R, { alpha: -0.1, out: W0, accumulate: true });
     sparseTransposeMatmul(A, R64, { alpha: -0.1, out: G0, accumulate: true });
@@ -205,7 +205,7 @@ Deno.test("float32 and chunked sparse products: native kernels and TypeScript lo
   for (let i = 0; i < fast.length; i++) {
     assert.deepEqual(fast[i].data, slow[i].data, `product ${i}`);
   }
-  await useSparseBackend("native");
+  await useNativeBackend("native");
 });
 
 Deno.test("sparse products reject mismatched shapes, mixed dtypes and bad row ranges", () => {
@@ -269,7 +269,7 @@ Deno.test("SparseRows keeps one byte per value when there are at most 256 distin
 Deno.test("SparseRowBatch products equal those of the same rows copied out, bit for bit", async (t) => {
   const prng = new Prng(11);
   for (const backend of backends) {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     for (const values of ["pixels", "reals"] as const) {
       for (const dtype of ["float64", "float32"] as const) {
         for (const k of [1, 10, 32, 7]) {
@@ -302,13 +302,13 @@ Deno.test("SparseRowBatch products equal those of the same rows copied out, bit 
       }
     }
   }
-  await useSparseBackend(native ? "native" : "ts");
+  await useNativeBackend(native ? "native" : "ts");
 });
 
 Deno.test("sparse products with transB and outTransposed equal the plain ones transposed, exactly", async (t) => {
   const prng = new Prng(12);
   for (const backend of backends) {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     for (const dtype of ["float64", "float32"] as const) {
       await t.step(`${backend}, ${dtype}`, () => {
         const X = pixelish(200, 45, 0.8, prng), A = sparseRows(X);
@@ -343,7 +343,7 @@ Deno.test("sparse products with transB and outTransposed equal the plain ones tr
       });
     }
   }
-  await useSparseBackend(native ? "native" : "ts");
+  await useNativeBackend(native ? "native" : "ts");
 });
 
 Deno.test("batched, k = 32, coded and transposed sparse products: native kernels and TypeScript loops give the same bits", async (t) => {
@@ -354,7 +354,7 @@ Deno.test("batched, k = 32, coded and transposed sparse products: native kernels
   const prng = new Prng(13);
   const X = pixelish(9000, 70, 0.8, prng), A = sparseRows(X), order = shuffled(9000, prng);
   const run = async (backend: "native" | "ts") => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const outs: Matrix[] = [];
     for (const dtype of ["float64", "float32"] as const) {
       for (const rows of [128, 8500]) {
@@ -380,7 +380,7 @@ Deno.test("batched, k = 32, coded and transposed sparse products: native kernels
   for (let i = 0; i < fast.length; i++) {
     assert.deepEqual(fast[i].data, slow[i].data, `product ${i}`);
   }
-  await useSparseBackend("native");
+  await useNativeBackend("native");
 });
 
 Deno.test("SparseRowBatch.select() checks its range and the rows it selects", () => {

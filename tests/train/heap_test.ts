@@ -152,10 +152,10 @@ Deno.test("with the seed models the retained heap stays flat over epochs", async
 
 Deno.test("a mini-batch step on sparse rows read in place allocates (almost) nothing", async () => {
   const { SparseRowBatch, sparseRows } = await import("../../lib/tensor/sparse_rows.ts");
-  const { loadSparseKernels } = await import("../../lib/tensor/sparse_native.ts");
+  const { loadNativeKernels } = await import("../../lib/native/build.ts");
   const { addBiasColumn, biasColumnNet } = await import("../../lib/nn/bias_column_net.ts");
   const { countCorrect } = await import("../../lib/train/count_correct.ts");
-  await loadSparseKernels();
+  await loadNativeKernels();
   // MNIST-like rows (80 % zeros, pixel values), 5 batches of 128 and a last one of 80.
   const prng = new Prng(3), n = 720, nx = 784;
   const X = Matrix.zeros(n, nx);

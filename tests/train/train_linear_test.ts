@@ -3,7 +3,7 @@ import { Prng } from "../../lib/random.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
 import { maxAbsDiff, oneHot } from "../../lib/tensor/ops.ts";
 import { sparseRows } from "../../lib/tensor/sparse_rows.ts";
-import { loadSparseKernels, useSparseBackend } from "../../lib/tensor/sparse_native.ts";
+import { loadNativeKernels, useNativeBackend } from "../../lib/native/build.ts";
 import { type Mlp, mlp } from "../../lib/nn/mlp.ts";
 import { loadParams, saveParams } from "../../lib/nn/model.ts";
 import { SEED_FAITHFUL } from "../../lib/nn/seed_models.ts";
@@ -60,12 +60,12 @@ function softmaxRegression(k: number, faithful: boolean): Mlp {
   });
 }
 
-const native = (await loadSparseKernels()).name === "native";
+const native = (await loadNativeKernels()).name === "native";
 const backends = native ? ["native", "ts"] as const : ["ts"] as const;
 
 for (const backend of backends) {
   Deno.test(`trainLinear() full batch equals train() on the dense Mlp: seed 003 logistic with L2 and ε, stopping on Δloss (${backend})`, async () => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const { dense, sparse } = problem(1, 1);
     const [a, b] = twins(() => logistic(0.1, 1e-40));
     const options = {
@@ -88,7 +88,7 @@ for (const backend of backends) {
   });
 
   Deno.test(`trainLinear() full batch equals train() for seed 003's whole-batch softmax, faithful and corrected (${backend})`, async (t) => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const { dense, sparse } = problem(4, 2);
     for (const faithful of [true, false]) {
       await t.step(faithful ? "faithful" : "corrected", async () => {
@@ -109,7 +109,7 @@ for (const backend of backends) {
   });
 
   Deno.test(`trainLinear() mini-batch and per-sample SGD equal train() in order with the last batch dropped (${backend})`, async (t) => {
-    await useSparseBackend(backend);
+    await useNativeBackend(backend);
     const { dense, sparse } = problem(5, 3);
     for (const batchSize of [1, 7]) {
       for (const faithful of [false, true]) {
@@ -239,9 +239,9 @@ if (native) {
             validation,
             evaluateEvery: 18000,
           };
-          await useSparseBackend("ts");
+          await useNativeBackend("ts");
           const ha = await trainLinear(a, data, options);
-          await useSparseBackend("native");
+          await useNativeBackend("native");
           const hb = await trainLinear(b, data, options);
           const close = (x: number, y: number) =>
             Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x));
@@ -256,9 +256,9 @@ if (native) {
           assert.deepEqual(hb.valAcc, ha.valAcc);
           assert.deepEqual(hb.evaluations.samplesSeen, [0, 18000, 36000]);
           const ea = evaluateLinear(a, validation);
-          await useSparseBackend("ts");
+          await useNativeBackend("ts");
           const eb = evaluateLinear(a, validation);
-          await useSparseBackend("native");
+          await useNativeBackend("native");
           assert.ok(close(ea.loss, eb.loss));
           assert.equal(ea.acc, eb.acc);
         });

@@ -1,22 +1,25 @@
 /*
- * Native kernels (the file keeps its first purpose's name) for
- * lib/tensor/sparse_rows.ts: products of a sparse matrix
- * (exact zeros skipped; MNIST rows are ~81 % zeros) with a dense one,
- * per-sample softmax-regression SGD, and the one-pass kernel of a one-layer
- * net (forward, loss, accuracy and gradient reading X once; used by
- * lib/train/train_linear.ts, which keeps TypeScript loops as its fallback). Compiled on first use by
- * lib/tensor/sparse_native.ts (cc -O3 -march=native -ffp-contract=off, with
- * OpenMP when the compiler has it) and loaded with Deno.dlopen; the
- * TypeScript loops in sparse_rows.ts are the same arithmetic in the same
- * order (no fused multiply-add), so both give the same bits except where
- * C's exp and V8's Math.exp round differently (the softmax kernels, more so
- * with libmvec's vector exp: see below).
+ * The native kernels of lib/native/: products of a sparse matrix (exact
+ * zeros skipped; MNIST rows are ~81 % zeros) with a dense one, for
+ * lib/tensor/sparse_rows.ts through lib/native/sparse.ts; per-sample
+ * softmax-regression SGD and the one-pass kernel of a one-layer net
+ * (forward, loss, accuracy and gradient reading X once) for seed 003's
+ * linear models; elementwise sigmoid, tanh, relu, row softmax and column
+ * sums for lib/nn/activations.ts and lib/tensor/ops.ts through
+ * lib/native/elementwise.ts; the row gather of mini-batches
+ * (lib/native/gather.ts). Compiled on first use by lib/native/build.ts
+ * (cc -O3 -march=native -ffp-contract=off, with OpenMP when the compiler
+ * has it) and loaded with Deno.dlopen; the TypeScript twins (sparse.ts and
+ * gather.ts beside this file, the textbook loops of the layers above) are
+ * the same arithmetic in the same order (no fused multiply-add), so both
+ * give the same bits except where C's exp and V8's Math.exp round
+ * differently (the softmax kernels, more so with libmvec's vector exp: see
+ * below).
  *
  * Layout: CSR rows (row_start[n + 1], col[nnz] uint16, val[nnz] float64),
  * CSC columns (col_start[d + 1], row[nnz] uint32, val[nnz] float64), dense
  * matrices row-major float64 (float32 where a name ends in _f32), k =
- * columns of the dense operand. At the end: elementwise sigmoid, tanh and
- * row softmax for lib/nn/activations.ts.
+ * columns of the dense operand.
  */
 #include <math.h>
 #include <stdint.h>
@@ -204,7 +207,7 @@ DEFINE_CSR_MATMUL(double, nnkit_csr_matmul, v8d, v2d)
 DEFINE_CSR_MATMUL(float, nnkit_csr_matmul_f32, v8f, v2f)
 
 /*
- * Dense → CSR (sparseRows in sparse_rows.ts), parallel over rows:
+ * Dense → CSR (sparseRows in lib/tensor/sparse_rows.ts), parallel over rows:
  * nnkit_dense_nnz counts each row's non-zeros into counts[i]; after the
  * caller's prefix sum into row_start, nnkit_dense_fill writes the columns,
  * the values (widened to double, exactly) and their pixel codes: c with

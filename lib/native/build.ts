@@ -1,14 +1,16 @@
 /**
- * The native kernels (`sparse_kernels.c`: sparse products, the linear-model
- * passes, large activations, row gathers): compiled on first use with the
- * system C compiler into the gitignored `.cache/native/` (keyed by a hash of
- * the source, flags and platform, so an edit recompiles), then opened with
- * `Deno.dlopen`. Without a compiler, FFI or write permission the kit uses
- * their TypeScript twins (`sparse_rows.ts`, `activations.ts`, … : the same
+ * Builds and loads the native kernels (`kernels.c`: sparse products, the
+ * linear-model passes, large activations, row gathers): compiled on first
+ * use with the system C compiler into the gitignored `.cache/native/`
+ * (keyed by a hash of the source, flags and platform, so an edit
+ * recompiles), then opened with `Deno.dlopen`. Without a compiler, FFI or
+ * write permission the kit uses their TypeScript twins (`sparse.ts`,
+ * `gather.ts` here, the textbook loops of `nn/activations.ts`, … : the same
  * arithmetic, several times slower), announced once on stderr.
  *
- * `NNKIT_SPARSE=ts` forces the TypeScript loops; `NNKIT_SPARSE=native`
- * fails loudly when the native build fails; `NNKIT_CC` names the compiler
+ * `NNKIT_NATIVE=ts` (or the older name `NNKIT_SPARSE=ts`) forces the
+ * TypeScript loops; `=native` fails loudly when the native build fails;
+ * `NNKIT_CC` names the compiler
  * (default `cc`). The build uses OpenMP when the compiler supports it
  * (`OMP_NUM_THREADS` sets the threads; results do not depend on it). It
  * links with `-z nodelete`: unloading it at exit would unload libgomp under
@@ -20,7 +22,7 @@
 
 import { fileURLToPath } from "node:url";
 
-const SOURCE_URL = new URL("./sparse_kernels.c", import.meta.url);
+const SOURCE_URL = new URL("./kernels.c", import.meta.url);
 const FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fPIC", "-shared", "-Wl,-z,nodelete"];
 
 const B = "buffer" as const;
@@ -105,10 +107,10 @@ const SYMBOLS = {
 } as const;
 
 /** The native kernels' symbols as `Deno.dlopen` returns them. */
-export type SparseKernels = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+export type NativeKernels = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-/** Which implementation the sparse kernels use, from {@linkcode sparseBackend}. */
-export interface SparseBackendInfo {
+/** Which implementation the native layer uses, from {@linkcode nativeBackend}. */
+export interface NativeBackendInfo {
   /** `"native"` (compiled C) or `"ts"` (TypeScript loops). */
   name: "native" | "ts";
   /** Path of the shared library, `null` for `"ts"`. */
@@ -119,7 +121,7 @@ export interface SparseBackendInfo {
   reason: string | null;
 }
 
-let state: { kernels: SparseKernels | null; info: SparseBackendInfo } | undefined;
+let state: { kernels: NativeKernels | null; info: NativeBackendInfo } | undefined;
 
 function env(name: string): string | undefined {
   if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
@@ -163,7 +165,7 @@ function compile(
 }
 
 /** Builds (if needed) and opens the library; returns it or the reason it failed. */
-async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBackendInfo } | string> {
+async function openNative(): Promise<{ kernels: NativeKernels; info: NativeBackendInfo } | string> {
   const sourcePath = fileURLToPath(SOURCE_URL);
   const cc = env("NNKIT_CC") ?? "cc";
   let source: string;
@@ -184,7 +186,7 @@ async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBacke
       .join("\n"),
   );
   const dir = fileURLToPath(new URL("../../.cache/native/", import.meta.url));
-  const library = `${dir}sparse_kernels-${key}.so`;
+  const library = `${dir}kernels-${key}.so`;
   try {
     await Deno.stat(library);
   } catch {
@@ -215,26 +217,27 @@ async function openNative(): Promise<{ kernels: SparseKernels; info: SparseBacke
 
 /**
  * Loads the native kernels once per process (building them on first use),
- * or settles on the TypeScript loops. Call before the first sparse product;
- * `sparseRows` does.
+ * or settles on the TypeScript loops. Call before the first kernel;
+ * `train()` does.
  *
  * @returns The backend in use.
- * @throws {Error} When `NNKIT_SPARSE=native` and the native build fails.
+ * @throws {Error} When `NNKIT_NATIVE=native` (or `NNKIT_SPARSE=native`) and the native build fails.
  */
-export async function loadSparseKernels(): Promise<SparseBackendInfo> {
+export async function loadNativeKernels(): Promise<NativeBackendInfo> {
   if (state !== undefined) return state.info;
-  const choice = env("NNKIT_SPARSE") ?? "auto";
+  const variable = env("NNKIT_NATIVE") !== undefined ? "NNKIT_NATIVE" : "NNKIT_SPARSE";
+  const choice = env(variable) ?? "auto";
   if (choice === "ts") {
     state = {
       kernels: null,
-      info: { name: "ts", library: null, openmp: false, reason: "NNKIT_SPARSE=ts" },
+      info: { name: "ts", library: null, openmp: false, reason: `${variable}=ts` },
     };
     return state.info;
   }
   const opened = await openNative();
   if (typeof opened === "string") {
     if (choice === "native") {
-      throw new Error(`Cannot build the native sparse kernels: ${opened}`);
+      throw new Error(`Cannot build the native kernels (${variable}=native): ${opened}`);
     }
     console.error(
       `nnkit: native kernels unavailable, their TypeScript twins run instead (slower): ${opened}. ` +
@@ -249,26 +252,26 @@ export async function loadSparseKernels(): Promise<SparseBackendInfo> {
 
 /**
  * The native kernels when loaded, else `null` (TypeScript loops), also
- * before {@linkcode loadSparseKernels} ran.
+ * before {@linkcode loadNativeKernels} ran.
  */
-export function sparseKernels(): SparseKernels | null {
+export function nativeKernels(): NativeKernels | null {
   return state?.kernels ?? null;
 }
 
 /**
- * Which backend the sparse kernels use (`"ts"` until
- * {@linkcode loadSparseKernels} has run).
+ * Which backend the native layer uses (`"ts"` until
+ * {@linkcode loadNativeKernels} has run).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { loadSparseKernels, sparseBackend } from "./sparse_native.ts";
+ * import { loadNativeKernels, nativeBackend } from "./build.ts";
  *
- * await loadSparseKernels();
- * assert.ok(["native", "ts"].includes(sparseBackend().name));
+ * await loadNativeKernels();
+ * assert.ok(["native", "ts"].includes(nativeBackend().name));
  * ```
  */
-export function sparseBackend(): SparseBackendInfo {
+export function nativeBackend(): NativeBackendInfo {
   return state?.info ?? { name: "ts", library: null, openmp: false, reason: "not loaded yet" };
 }
 
@@ -278,17 +281,17 @@ export function sparseBackend(): SparseBackendInfo {
  *
  * @param name `"ts"` or `"native"` (loads it; throws when it cannot be built).
  */
-export async function useSparseBackend(name: "native" | "ts"): Promise<SparseBackendInfo> {
+export async function useNativeBackend(name: "native" | "ts"): Promise<NativeBackendInfo> {
   if (name === "ts") {
     state = {
       kernels: null,
-      info: { name: "ts", library: null, openmp: false, reason: 'useSparseBackend("ts")' },
+      info: { name: "ts", library: null, openmp: false, reason: 'useNativeBackend("ts")' },
     };
     return state.info;
   }
   const opened = await openNative();
   if (typeof opened === "string") {
-    throw new Error(`Cannot build the native sparse kernels: ${opened}`);
+    throw new Error(`Cannot build the native kernels: ${opened}`);
   }
   state = opened;
   return state.info;
