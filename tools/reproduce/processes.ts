@@ -126,7 +126,8 @@ export class ChildProcesses {
   /**
    * Sends `signal` to every child, waits until none of their processes
    * (their kernels, Chromium, …) runs any more, at most `graceMs`, then
-   * SIGKILLs what is left and waits for the children to be reaped.
+   * SIGKILLs what is left and waits (at most 2 s more) until it is gone and
+   * the children are reaped.
    *
    * @param signal What to forward, e.g. the `SIGTERM` reproduce received.
    * @param graceMs How long they may take to stop on their own.
@@ -162,6 +163,8 @@ export class ChildProcesses {
         // Already exited.
       }
     }
+    const reaped = performance.now() + 2000;
+    while (performance.now() < reaped && killed.some(isRunning)) await delay(20);
     await Promise.race([Promise.allSettled(children.map((c) => c.status)), delay(2000)]);
     return killed;
   }
