@@ -309,3 +309,55 @@ Deno.test("selectNotebooks() matches names by prefix with or without the number"
   assert.deepEqual(selectNotebooks(FIXTURES, ["05_slow.ipynb", "01"]), ["01_pass", "05_slow"]);
   assert.equal(selectNotebooks(FIXTURES, []).length, 6);
 });
+
+Deno.test("a completed run with the figure export moves notebooks, figures and reports in", async () => {
+  const out = await Deno.makeTempDir({ prefix: "reproduce_test_" });
+  try {
+    for (
+      const [path, text] of Object.entries({
+        "figures/01_pass/gone.png": "a figure 01_pass no longer makes",
+        "figures/01_pass/notes.md": "kept",
+        "figures/04_late_output/kept.png": "another notebook's figure",
+        "notebooks/04_late_output.ipynb": "another notebook's earlier run",
+      })
+    ) {
+      await Deno.mkdir(`${out}/${path.replace(/\/[^/]+$/, "")}`, { recursive: true });
+      await Deno.writeTextFile(`${out}/${path}`, text);
+    }
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        REPRODUCE,
+        "--notebooks",
+        FIXTURES,
+        "--out",
+        out,
+        "01",
+        "--quick",
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
+    assert.equal(result.code, 0, log);
+    assert.match(log, /exported 0 figures from 1 notebooks to .*\.partial-[^/]+\/figures/);
+    assert.deepEqual([...Deno.readDirSync(`${out}/figures/01_pass`)].map((e) => e.name), [
+      "notes.md",
+    ]);
+    assert.equal(
+      Deno.readTextFileSync(`${out}/figures/04_late_output/kept.png`),
+      "another notebook's figure",
+    );
+    assert.equal(
+      Deno.readTextFileSync(`${out}/notebooks/04_late_output.ipynb`),
+      "another notebook's earlier run",
+    );
+    assert.equal(readJson(`${out}/notebooks/01_pass.ipynb`).metadata.nnkit.status, "ok");
+    assert.deepEqual(Object.keys(readJson(`${out}/results.json`)), ["01_pass"]);
+    assert.ok(![...Deno.readDirSync(out)].some((e) => e.name.startsWith(".partial-")));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
