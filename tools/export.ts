@@ -11,8 +11,8 @@
  * and moved into `<out>` only when every figure was exported, one rename per
  * file; PNG and SVG files in a notebook's figure folder that this run did not
  * write are then removed, so the folder always matches the notebook. A
- * failed or interrupted export leaves `<out>` as it was and says where its
- * partial output is.
+ * failed export leaves `<out>` as it was and says where its partial output
+ * is; so does a killed one, silently.
  *
  * Usage: `deno task export [--in reports/notebooks] [--out reports/figures]`
  * (`--in` may also name one `.ipynb` file).
