@@ -7,9 +7,12 @@
  * Chromium for the whole run (PNG at 2× the layout size, SVG as plotly
  * writes it); canvas images are written as they are (their PNG, and their
  * `image/svg+xml` if the output has one, else an SVG that embeds the PNG).
- * Files are written atomically; PNG and SVG files in a notebook's figure
- * folder that this run did not write are removed, so the folder always
- * matches the notebook.
+ * The files are written into a fresh folder (`<out>/.partial-<time>-<pid>/`)
+ * and moved into `<out>` only when every figure was exported, one rename per
+ * file; PNG and SVG files in a notebook's figure folder that this run did not
+ * write are then removed, so the folder always matches the notebook. A
+ * failed export leaves `<out>` as it was and says where its partial output
+ * is; so does a killed one, silently.
  *
  * Usage: `deno task export [--in reports/notebooks] [--out reports/figures]`
  * (`--in` may also name one `.ipynb` file).
@@ -20,6 +23,7 @@
 import { Buffer } from "node:buffer";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../lib/data/atomic_write.ts";
+import { moveInto, partialDir } from "./reproduce/staging.ts";
 import type { PlotlyFigure } from "../lib/plot/charts.ts";
 import { type FigureRenderer, launchRenderer } from "../lib/export/chromium.ts";
 import { PLOTLY_MIME } from "../lib/jupyter/display.ts";
@@ -253,24 +257,13 @@ async function listNotebooks(inPath: string): Promise<string[]> {
   return paths.sort();
 }
 
-async function removeStale(dir: string, keep: Set<string>, log: (line: string) => void) {
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && /\.(png|svg)$/.test(entry.name) && !keep.has(entry.name)) {
-        await Deno.remove(join(dir, entry.name));
-        log(`  removed stale ${join(dir, entry.name)}`);
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
 /**
  * Exports the named figures of every `.ipynb` in `inPath` (or of the one
- * notebook `inPath` names) to `<outDir>/<notebook>/<figure>.png` and `.svg`.
- * Chromium is launched once, on the first plotly figure, and closed at the
- * end (also on failure) unless `options.renderer` was given.
+ * notebook `inPath` names) to `<outDir>/<notebook>/<figure>.png` and `.svg`,
+ * through a fresh folder moved in at the end (see the module doc; on failure
+ * `<outDir>` is left as it was and the partial folder is logged). Chromium is
+ * launched once, on the first plotly figure, and closed at the end (also on
+ * failure) unless `options.renderer` was given.
  *
  * @param inPath A folder of executed notebooks or one `.ipynb` file.
  * @param options Output folder, renderer, PNG scale, log.
@@ -294,6 +287,8 @@ export async function exportNotebooks(
   const log = options.log ?? (() => {});
   const scale = options.scale ?? 2;
   const notebooks = await listNotebooks(inPath);
+  const stage = partialDir(outDir);
+  await Deno.mkdir(stage, { recursive: true });
   const figures: ExportedFigure[] = [];
   let renderer = options.renderer;
   let launchMs = 0;
@@ -319,7 +314,7 @@ export async function exportNotebooks(
       }
       const outputs = notebookFigures(parsed, path);
       const dir = join(outDir, stem);
-      await Deno.mkdir(dir, { recursive: true });
+      await Deno.mkdir(join(stage, stem), { recursive: true });
       log(`${path}: ${outputs.length} figure${outputs.length === 1 ? "" : "s"}`);
       const written = new Set<string>();
       for (const fig of outputs) {
@@ -340,18 +335,25 @@ export async function exportNotebooks(
           svg = fig.svg ?? svgWithPng(png, { width: fig.width, height: fig.height });
         }
         const pngPath = join(dir, `${name}.png`), svgPath = join(dir, `${name}.svg`);
-        await writeFileAtomic(pngPath, png);
-        await writeFileAtomic(svgPath, svg);
+        await writeFileAtomic(join(stage, stem, `${name}.png`), png);
+        await writeFileAtomic(join(stage, stem, `${name}.svg`), svg);
         written.add(`${name}.png`).add(`${name}.svg`);
         const ms = performance.now() - t0;
         figures.push({ notebook: stem, name, kind: fig.kind, png: pngPath, svg: svgPath, ms });
         log(`  ${stem}/${name}.png + .svg  ${fig.kind}  ${ms.toFixed(0)} ms`);
       }
-      await removeStale(dir, written, log);
     }
+  } catch (error) {
+    log(`export stopped: ${outDir} left as it was; partial figures in ${stage}`);
+    throw error;
   } finally {
     if (renderer && !options.renderer) await renderer.close();
   }
+  // Every notebook folder now matches its notebook: figures it no longer has are stale.
+  await moveInto(stage, outDir, {
+    stale: (folder) => folder.includes("/") ? undefined : /\.(png|svg)$/,
+    log,
+  });
   const totalMs = performance.now() - started;
   return { figures, notebooks, launchMs, totalMs };
 }

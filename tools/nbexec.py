@@ -5,7 +5,7 @@ Run it with Debian's python (nbclient, nbformat and jupyter_client come from Deb
 
     /usr/bin/python3 tools/nbexec.py IN.ipynb OUT.ipynb [--timeout S] [--cell-timeout S]
         [--env NAME=VALUE]... [--kernel deno] [--cwd DIR] [--late recover|fail|drop]
-        [--drain S] [--no-auto-expect] [--no-barrier]
+        [--drain S] [--no-auto-expect] [--no-barrier] [--watch-stdin] [--stop-timeout S]
 
 The kernel starts in --cwd (default: the directory of IN, so `../lib/mod.ts` imports and the
 project's deno.json resolve as they do in Jupyter). It inherits this process's environment plus
@@ -52,13 +52,23 @@ Expected outputs (checked after execution, on every executed code cell):
     automatic rules, or pass --no-auto-expect to turn them off.
 A missing expected output fails the run and names the cell.
 
+Stopping: SIGTERM, SIGINT and SIGHUP stop the run: the kernel is shut down (nbclient kills its
+process group), the partial notebook is written, the summary printed, and nbexec exits with
+128 + the signal number (143, 130, 129). With --watch-stdin, nbexec also stops (exit 129) when its
+standard input reaches end of file: a parent that gives it a pipe and never writes to it is gone
+when the pipe closes, however it died (SIGKILL included), so the runner and its kernel never
+outlive it. Each stop is bounded: after --stop-timeout seconds (default 3) the kernel's process
+group is killed and nbexec exits whatever nbclient is doing. Whatever ends the run, a kernel
+still alive at exit is killed with its process group.
+
 Exit status: 0 ok; 1 the notebook failed (cell error, timeout, dead kernel, missing output, a
 corrupt message, with --late fail a late output, or an unexpected runner error); 2 bad usage or
-set-up (unreadable IN, unknown kernel). The last line on stdout is always one JSON object:
+set-up (unreadable IN, unknown kernel); 129, 130, 143 stopped (above). The last line on stdout is
+always one JSON object (when stdout is still open):
   {"notebook", "output", "status": "ok"|"error"|"timeout"|"kernel-died"|"missing-output"|
-   "corrupt-message"|"late-output"|"runner-error"|"setup", "cells": code cells executed,
-   "code_cells": code cells in IN, "seconds": wall time, "startup_seconds": kernel start until
-   ready, "cell_seconds": [[index, seconds], ...], "late": [{"cell", "output_type"}],
+   "corrupt-message"|"late-output"|"runner-error"|"setup"|"interrupted", "cells": code cells
+   executed, "code_cells": code cells in IN, "seconds": wall time, "startup_seconds": kernel
+   start until ready, "cell_seconds": [[index, seconds], ...], "late": [{"cell", "output_type"}],
    "corrupt": [{"cell", "error"}], "errors": [{"kind", "cell", "line", "ename", "evalue",
    "message"}]}
 Human-readable problems go to stderr, one line each.
@@ -72,8 +82,10 @@ import datetime
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 import time
 from queue import Empty
 from typing import Any
@@ -184,6 +196,75 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+STOP_CODES = {"SIGHUP": 129, "SIGINT": 130, "SIGTERM": 143, "parent-gone": 129}
+
+
+class Stopper:
+    """One bounded stop of the run, asked for by a signal or by the end of stdin.
+
+    The first request wins; it cancels the task that runs nbclient (in its own thread), whose
+    clean-up shuts the kernel down. The main thread waits at most --stop-timeout for that.
+    """
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self.requested = threading.Event()
+        self.lock = threading.RLock()  # reentrant: a signal handler may interrupt its holder
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task | None = None
+
+    def request(self, reason: str) -> None:
+        """Stop the run (thread-safe; also called from signal handlers)."""
+        with self.lock:
+            if self.reason is not None:
+                return
+            self.reason = reason
+            loop, task = self.loop, self.task
+        self.requested.set()
+        if loop is not None and task is not None:
+            try:
+                loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # the loop has closed: nothing left to cancel
+                pass
+
+    def attach(self, loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> None:
+        """Register the task to cancel; cancels it at once if a stop came first."""
+        with self.lock:
+            self.loop, self.task = loop, task
+            stop = self.reason is not None
+        if stop:
+            task.cancel()
+
+    def describe(self) -> str:
+        if self.reason == "parent-gone":
+            return "stopped: the parent process is gone (end of stdin)"
+        return f"stopped by {self.reason}"
+
+
+def watch_stdin(stopper: Stopper) -> None:
+    """Stop the run when stdin reaches end of file (the parent holding the pipe is gone)."""
+
+    def watch() -> None:
+        try:
+            while os.read(0, 65536):
+                pass
+        except OSError:
+            pass
+        stopper.request("parent-gone")
+
+    threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
+
+
+def kill_process_group(pgid: int | None) -> None:
+    """SIGKILL a process group (the kernel's: jupyter_client starts it in its own session)."""
+    if not pgid or pgid <= 1 or pgid == os.getpgid(0):
+        return
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def make_client_class():
     """The nbclient subclass (imported lazily so --help works without nbclient)."""
     from nbclient import NotebookClient
@@ -210,11 +291,27 @@ def make_client_class():
             self.started = time.monotonic()
             self.ready_at: float | None = None
             self.error_info: dict[str, Any] | None = None
+            self.kernel_pgid: int | None = None
+            self.stopper: Stopper | None = None
             self.timeout_func = self._cell_timeout
             self.on_notebook_start = self._on_ready
             self.on_cell_execute = self._on_cell_execute
             self.on_cell_executed = self._on_cell_executed
             self.on_cell_error = self._on_cell_error
+
+        async def async_start_new_kernel(self, **kwargs: Any) -> None:
+            try:
+                await super().async_start_new_kernel(**kwargs)
+            finally:
+                self.kernel_group()
+
+        def kernel_group(self) -> int | None:
+            """The kernel's process group id (its pid: it leads its own session), once started."""
+            if self.kernel_pgid is None:
+                provisioner = getattr(self.km, "provisioner", None)
+                self.kernel_pgid = getattr(provisioner, "pgid", None) or \
+                    getattr(provisioner, "pid", None)
+            return self.kernel_pgid
 
         def remaining(self) -> float | None:
             if not self.total_timeout:
@@ -351,7 +448,8 @@ def make_client_class():
                             cell, index, execution_count=self.code_cells_executed + 1
                         )
                 finally:
-                    if self.drain > 0 and self.kc is not None:
+                    stopping = self.stopper is not None and self.stopper.reason is not None
+                    if self.drain > 0 and self.kc is not None and not stopping:
                         try:
                             await self.drain_late()
                         except Exception:  # the kernel may be gone; keep the first error
@@ -389,7 +487,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-barrier", action="store_true",
                         help="start each cell right after the previous one went idle (plain "
                         "nbclient) instead of first round-tripping a kernel_info request")
+    parser.add_argument("--watch-stdin", action="store_true",
+                        help="stop (and shut the kernel down) when stdin reaches end of file: "
+                        "give nbexec a pipe you never write to, and it ends when you do")
+    parser.add_argument("--stop-timeout", type=float, default=3,
+                        help="seconds a stop may take before the kernel's process group is "
+                        "killed (default 3)")
     args = parser.parse_args(argv)
+
+    stopper = Stopper()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: stopper.request(signal.Signals(signum).name))
+    if args.watch_stdin:
+        watch_stdin(stopper)
 
     started = time.monotonic()
     summary: dict[str, Any] = {
@@ -401,7 +511,10 @@ def main(argv: list[str]) -> int:
     def finish(status: str, code: int) -> int:
         summary["status"] = status
         summary["seconds"] = round(time.monotonic() - started, 3)
-        print(json.dumps(summary), flush=True)
+        try:
+            print(json.dumps(summary), flush=True)
+        except OSError:  # the reader is gone (parent-gone): nobody is waiting for the summary
+            pass
         return code
 
     def problem(kind: str, message: str, cell: int | None = None, line: str = "",
@@ -409,7 +522,10 @@ def main(argv: list[str]) -> int:
         summary["errors"].append({"kind": kind, "cell": cell, "line": line, "ename": ename,
                                   "evalue": evalue, "message": message})
         where = f"{args.input}: " + (f"cell {cell} ({line!r}): " if cell is not None else "")
-        print(f"nbexec: {where}{message}", file=sys.stderr, flush=True)
+        try:
+            print(f"nbexec: {where}{message}", file=sys.stderr, flush=True)
+        except OSError:
+            pass
 
     try:
         import nbformat
@@ -457,50 +573,97 @@ def main(argv: list[str]) -> int:
     )
     client.cell_timeout = args.cell_timeout or None
     client.use_barrier = not args.no_barrier
+    client.stopper = stopper
+
+    async def execute() -> None:
+        stopper.attach(asyncio.get_running_loop(), asyncio.current_task())
+        try:
+            run = client.async_execute(env=env, cwd=cwd)
+            if args.timeout:
+                # Backstop for a kernel that never starts; cells are bounded by timeout_func.
+                run = asyncio.wait_for(run, args.timeout + args.startup_timeout + 30)
+            await run
+        finally:
+            # A stop during kernel start-up skips nbclient's own clean-up: do it here.
+            if stopper.reason is not None and client.km is not None:
+                try:
+                    await client._async_cleanup_kernel()
+                except BaseException:
+                    pass
+
+    outcome: dict[str, BaseException] = {}
+
+    def execute_in_thread() -> None:
+        try:
+            asyncio.run(execute())
+        except BaseException as err:  # re-raised below, in the main thread
+            outcome["error"] = err
+
+    # nbclient runs in a thread, so that this (main) thread keeps the signal handlers (nbclient
+    # installs none off the main thread) and can bound a stop however nbclient behaves.
+    thread = threading.Thread(target=execute_in_thread, name="nbclient", daemon=True)
+    thread.start()
+    deadline: float | None = None
+    while thread.is_alive():
+        if deadline is None and stopper.requested.is_set():
+            deadline = time.monotonic() + args.stop_timeout
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        thread.join(0.05)
+    if stopper.reason is not None:
+        # However the stop went, the kernel (and anything it started) does not outlive us.
+        kill_process_group(client.kernel_group())
+
+    def failure(error: BaseException) -> tuple[str, int]:
+        """Report what nbclient raised; the status and exit code it means."""
+        try:
+            raise error
+        except NoSuchKernel:
+            problem("setup", f"no Jupyter kernel named {args.kernel!r}: install it with "
+                    "`node_modules/.bin/deno jupyter --install` (or run tools/setup.sh)")
+            return "setup", 2
+        except CellTimeoutError:
+            index = client.current_cell
+            whole = client.remaining() is not None and client.remaining() <= 0.01
+            limit = f"notebook timeout of {args.timeout:g} s" if whole \
+                else f"cell timeout of {args.cell_timeout:g} s"
+            problem("timeout", f"timed out: {limit} exceeded", index,
+                    first_line(nb.cells[index].source) if index is not None else "")
+            return "timeout", 1
+        except asyncio.TimeoutError:
+            problem("timeout", f"timed out: notebook timeout of {args.timeout:g} s exceeded "
+                    "(kernel start-up or shut-down)", client.current_cell)
+            return "timeout", 1
+        except DeadKernelError as err:
+            index = client.current_cell
+            problem("kernel-died", f"the kernel died: {err}", index,
+                    first_line(nb.cells[index].source) if index is not None else "")
+            return "kernel-died", 1
+        except CellExecutionError as err:
+            info = client.error_info or {}
+            index = info.get("cell", client.current_cell)
+            line = first_line(nb.cells[index].source) if index is not None else ""
+            ename, evalue = info.get("ename", "Error"), info.get("evalue", str(err))
+            problem("error", f"{ename}: {evalue}", index, line, ename, evalue)
+            return "error", 1
+        except RuntimeError as err:
+            problem("setup", f"the kernel failed to start or respond: {err}")
+            return "setup", 2
+        except BaseException as err:  # keep the summary contract whatever nbclient raises
+            index = client.current_cell
+            problem("runner-error", f"nbexec failed: {type(err).__name__}: {err}", index,
+                    first_line(nb.cells[index].source) if index is not None else "")
+            return "runner-error", 1
 
     status, code = "ok", 0
-    try:
-        run = client.async_execute(env=env, cwd=cwd)
-        if args.timeout:
-            # Backstop for a kernel that never starts; cells are bounded by timeout_func.
-            run = asyncio.wait_for(run, args.timeout + args.startup_timeout + 30)
-        asyncio.run(run)
-    except NoSuchKernel:
-        problem("setup", f"no Jupyter kernel named {args.kernel!r}: install it with "
-                "`node_modules/.bin/deno jupyter --install` (or run tools/setup.sh)")
-        status, code = "setup", 2
-    except CellTimeoutError:
+    if stopper.reason is not None:
         index = client.current_cell
-        whole = client.remaining() is not None and client.remaining() <= 0.01
-        limit = f"notebook timeout of {args.timeout:g} s" if whole \
-            else f"cell timeout of {args.cell_timeout:g} s"
-        problem("timeout", f"timed out: {limit} exceeded", index,
+        shut = "; the kernel was shut down" if client.kernel_group() else ""
+        problem("interrupted", stopper.describe() + shut, index,
                 first_line(nb.cells[index].source) if index is not None else "")
-        status, code = "timeout", 1
-    except asyncio.TimeoutError:
-        problem("timeout", f"timed out: notebook timeout of {args.timeout:g} s exceeded "
-                "(kernel start-up or shut-down)", client.current_cell)
-        status, code = "timeout", 1
-    except DeadKernelError as err:
-        index = client.current_cell
-        problem("kernel-died", f"the kernel died: {err}", index,
-                first_line(nb.cells[index].source) if index is not None else "")
-        status, code = "kernel-died", 1
-    except CellExecutionError as err:
-        info = client.error_info or {}
-        index = info.get("cell", client.current_cell)
-        line = first_line(nb.cells[index].source) if index is not None else ""
-        ename, evalue = info.get("ename", "Error"), info.get("evalue", str(err))
-        problem("error", f"{ename}: {evalue}", index, line, ename, evalue)
-        status, code = "error", 1
-    except RuntimeError as err:
-        problem("setup", f"the kernel failed to start or respond: {err}")
-        status, code = "setup", 2
-    except Exception as err:  # keep the summary contract whatever nbclient raises
-        index = client.current_cell
-        problem("runner-error", f"nbexec failed: {type(err).__name__}: {err}", index,
-                first_line(nb.cells[index].source) if index is not None else "")
-        status, code = "runner-error", 1
+        status, code = "interrupted", STOP_CODES.get(stopper.reason, 1)
+    elif "error" in outcome:
+        status, code = failure(outcome["error"])
 
     summary["cells"] = client.code_cells_executed
     summary["cell_seconds"] = client.cell_seconds
@@ -545,7 +708,19 @@ def main(argv: list[str]) -> int:
         except OSError as err:
             problem("setup", f"cannot write {args.output}: {err}")
             status, code = "setup", 2
-    return finish(status, code)
+        except Exception as err:  # nbclient's thread still changing it (a stop that timed out)
+            problem("setup", f"cannot write {args.output}: {type(err).__name__}: {err}")
+    code = finish(status, code)
+    if stopper.reason is not None:
+        # Skip interpreter shut-down: nbclient's atexit clean-up or its thread may still wait on
+        # a kernel that is gone.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:
+                pass
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

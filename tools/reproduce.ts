@@ -33,17 +33,34 @@
  *   `--quick`); `--cell-timeout S`: per-cell timeout (default none).
  * - `--notebooks DIR` (default `notebooks/`), `--out DIR` (default
  *   `reports/`): executed notebooks go to `OUT/notebooks/NAME.ipynb` (the
- *   first seed) and `OUT/runs/NAME/seed-S.ipynb` (other seeds).
+ *   first seed) and `OUT/runs/NAME/seed-S.ipynb` (other seeds), figures to
+ *   `OUT/figures/NAME/`.
  * - Other `NB_*` variables in the environment reach the notebooks unchanged
  *   (see lib/params.ts).
  *
- * `results.json` and `runs.json` are merged with the previous ones by
- * notebook, so running one notebook updates its entry and keeps the others
- * (entries of notebooks no longer in the notebooks dir are dropped); a
- * failed notebook's entry is removed from `results.json`. Every file is
- * written atomically. Exit status: 0 when every notebook ran, produced every
- * expected output and the export succeeded; 1 otherwise (the failing
- * notebook and cell are named); 2 for bad usage.
+ * A run writes into a fresh folder, `OUT/.partial-<UTC time>-<pid>/`, and
+ * moves its files into `OUT` (one rename per file, the executed notebooks and
+ * figures first, then `runs.json`, `results.json`, `REPORT.md`) only when it
+ * completes: every notebook ran and produced every expected output, and the
+ * export succeeded. `results.json` and `runs.json` are merged with the
+ * previous ones by notebook, so running one notebook updates its entry and
+ * keeps the others (entries of notebooks no longer in the notebooks dir are
+ * dropped). A run that fails leaves `OUT` exactly as it was, with its own
+ * output (the executed notebooks, and `runs.json`, `results.json` and
+ * `REPORT.md` saying what failed) in the partial folder it names; the figure
+ * export is then skipped.
+ *
+ * SIGINT and SIGTERM stop a run: reproduce forwards the signal to the
+ * runners it started (and to the export), which shut their kernels down;
+ * whatever of their process trees still runs 5 s later is killed; `OUT` is
+ * left as it was, the partial folder named, and the exit status is 130 or
+ * 143. Each runner also watches a pipe from reproduce, so it stops its
+ * kernel and exits when reproduce dies without a word (SIGKILL).
+ *
+ * Exit status: 0 when every notebook ran, produced every expected output and
+ * the export succeeded (the reports were updated); 1 otherwise (the failing
+ * notebook and cell are named); 2 for bad usage; 130 / 143 stopped by SIGINT
+ * / SIGTERM.
  *
  * @module
  */
@@ -67,10 +84,16 @@ import {
   resultsJson,
   type RunRecord,
 } from "./reproduce/report_markdown.ts";
+import { ChildProcesses } from "./reproduce/processes.ts";
 import { defaultPython, runNotebook } from "./reproduce/run_notebook.ts";
+import { moveInto, partialDir } from "./reproduce/staging.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const NAME_PATTERN = /^\d\d_.+\.ipynb$/;
+/** How long the runners get to stop after a forwarded signal before their process trees are killed. */
+const STOP_GRACE_MS = 5000;
+/** The signals that stop a run, and the exit status each gives. */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** Parsed command line of `deno task reproduce`. */
 export interface ReproduceOptions {
@@ -214,14 +237,6 @@ function readJson<T>(path: string): T | undefined {
   }
 }
 
-function removeIfExists(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
 function seconds(value: number | null | undefined): string {
   return value == null ? "?" : formatSeconds(value);
 }
@@ -229,12 +244,13 @@ function seconds(value: number | null | undefined): string {
 async function runOne(
   name: string,
   seed: number | null,
-  output: string,
+  paths: { write: string; final: string },
   options: ReproduceOptions,
   source: NotebookJson,
   threads: number | null,
+  processes: ChildProcesses,
 ): Promise<RunRecord> {
-  removeIfExists(output);
+  const output = paths.write;
   const env: Record<string, string> = { NB_QUICK: options.quick ? "1" : "0" };
   if (threads !== null) {
     const set = { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads };
@@ -250,6 +266,7 @@ async function runOne(
     cellTimeout: options.cellTimeout,
     python: options.python,
     late: options.late,
+    processes,
   });
   const executed = readJson<NotebookJson>(output);
   const bundle = executed ? mergeBundles(name, resultBundles(executed)) : null;
@@ -260,7 +277,7 @@ async function runOne(
     seconds: summary.seconds,
     startupSeconds: summary.startup_seconds,
     cells: summary.cells,
-    output,
+    output: paths.final,
     errors: summary.errors,
     late: summary.late,
     bundle,
@@ -289,18 +306,20 @@ async function runOne(
   return record;
 }
 
-async function runExport(outDir: string): Promise<boolean | null> {
+async function runExport(outDir: string, processes: ChildProcesses): Promise<boolean | null> {
   const config = readJson<{ tasks?: Record<string, unknown> }>(`${ROOT}/deno.json`);
   if (!config?.tasks?.export) return null;
   const args = ["task", "export", "--in", `${outDir}/notebooks`, "--out", `${outDir}/figures`];
   console.log(`reproduce: exporting figures (deno ${args.join(" ")})`);
-  const status = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  return status.success;
+  const child = processes.add(
+    new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: ROOT,
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn(),
+  );
+  return (await child.status).success;
 }
 
 /**
@@ -329,11 +348,71 @@ export async function main(args: string[]): Promise<number> {
   }
   // More lanes than notebooks would only thin out each kernel's threads.
   options = { ...options, jobs: Math.min(options.jobs, names.length) };
+  const processes = new ChildProcesses();
+  const stop: StopState = { signal: null, stopping: Promise.resolve(), committing: false };
+  const listeners = (Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]).map((signal) => {
+    const listener = () => {
+      if (stop.committing) {
+        console.error(
+          `reproduce: ${signal} while moving the finished run in; finishing that first`,
+        );
+        return;
+      }
+      if (stop.signal !== null) {
+        console.error(`reproduce: ${signal} again: killing what is left now`);
+        stop.stopping = processes.stop("SIGKILL", 0);
+        return;
+      }
+      stop.signal = signal;
+      console.error(
+        `reproduce: ${signal}: stopping (${processes.size} running process${
+          processes.size === 1 ? "" : "es"
+        } told; killed if still running after ${STOP_GRACE_MS / 1000} s)`,
+      );
+      stop.stopping = processes.stop(signal, STOP_GRACE_MS).then((killed) => {
+        if (killed.length > 0) {
+          console.error(
+            `reproduce: killed ${killed.length} process${
+              killed.length === 1 ? "" : "es"
+            } still running after ${STOP_GRACE_MS / 1000} s: ${killed.map((p) => p.pid).join(" ")}`,
+          );
+        }
+      });
+    };
+    Deno.addSignalListener(signal, listener);
+    return { signal, listener };
+  });
+  try {
+    return await runAll(options, names, processes, stop);
+  } finally {
+    await stop.stopping;
+    for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
+  }
+}
+
+interface StopState {
+  /** The signal that stopped the run, once one came. */
+  signal: keyof typeof STOP_SIGNALS | null;
+  /** The forwarding and bounded wait it started. */
+  stopping: Promise<unknown>;
+  /** True while the finished run is moved into OUT (a signal then waits for that). */
+  committing: boolean;
+}
+
+async function runAll(
+  options: ReproduceOptions,
+  names: string[],
+  processes: ChildProcesses,
+  stop: StopState,
+): Promise<number> {
   const outDir = resolve(options.outDir);
-  Deno.mkdirSync(`${outDir}/notebooks`, { recursive: true });
+  const stage = partialDir(outDir);
+  Deno.mkdirSync(`${stage}/notebooks`, { recursive: true });
+  const keptNote = () => `${outDir} is left as it was; this run's partial output is in ${stage}`;
   const started = performance.now();
   const slots: (NotebookRecord | undefined)[] = names.map(() => undefined);
   let failed = false;
+  const halted = () => stop.signal !== null || (failed && options.failFast);
   const runNotebookSeeds = async (i: number): Promise<void> => {
     const name = names[i];
     const source = readJson<NotebookJson>(`${options.notebooksDir}/${name}.ipynb`) ??
@@ -347,12 +426,11 @@ export async function main(args: string[]): Promise<number> {
     }
     const runs: RunRecord[] = [];
     for (const [k, seed] of seeds.entries()) {
-      if (failed && options.failFast) break;
-      if (k > 0) Deno.mkdirSync(`${outDir}/runs/${name}`, { recursive: true });
-      const output = k === 0
-        ? `${outDir}/notebooks/${name}.ipynb`
-        : `${outDir}/runs/${name}/seed-${seed}.ipynb`;
-      const run = await runOne(name, seed, output, options, source, threadsFor(i));
+      if (halted()) break;
+      if (k > 0) Deno.mkdirSync(`${stage}/runs/${name}`, { recursive: true });
+      const file = k === 0 ? `notebooks/${name}.ipynb` : `runs/${name}/seed-${seed}.ipynb`;
+      const paths = { write: `${stage}/${file}`, final: `${outDir}/${file}` };
+      const run = await runOne(name, seed, paths, options, source, threadsFor(i), processes);
       const label = `[${i + 1}/${names.length}] ${name}${
         run.seed === null ? "" : ` seed ${run.seed}`
       }`;
@@ -410,56 +488,78 @@ export async function main(args: string[]): Promise<number> {
       : Math.max(1, Math.floor(cores / options.jobs));
   const worker = async () => {
     for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-      if (failed && options.failFast) return;
+      if (halted()) return;
       await runNotebookSeeds(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, names.length) }, worker));
   const records = slots.filter((r): r is NotebookRecord => r !== undefined);
+  const stopped = async () => {
+    await stop.stopping;
+    console.error(`reproduce: stopped by ${stop.signal}; ${keptNote()}`);
+    return STOP_SIGNALS[stop.signal!];
+  };
+  if (stop.signal !== null) return await stopped();
 
   // Merge with earlier runs of other notebooks, keeping only notebooks that still exist.
   const existing = new Set(selectNotebooks(options.notebooksDir, []));
-  const previous = readJson<{ notebooks?: Record<string, NotebookRecord> }>(`${outDir}/runs.json`);
   const merged: Record<string, NotebookRecord> = {};
-  for (const [name, record] of Object.entries(previous?.notebooks ?? {})) {
+  for (const [name, record] of Object.entries(previousRuns)) {
     if (existing.has(name)) merged[name] = record;
   }
   for (const record of records) merged[record.notebook] = record;
   const ordered = Object.keys(merged).sort().map((name) => merged[name]);
   const generated = new Date().toISOString();
   await writeFileAtomic(
-    `${outDir}/runs.json`,
+    `${stage}/runs.json`,
     JSON.stringify({ generated, notebooks: merged }, null, 2) + "\n",
   );
   await writeFileAtomic(
-    `${outDir}/results.json`,
+    `${stage}/results.json`,
     JSON.stringify(resultsJson(ordered), null, 2) + "\n",
   );
   await writeFileAtomic(
-    `${outDir}/REPORT.md`,
+    `${stage}/REPORT.md`,
     reportMarkdown(ordered, { generated: generated.slice(0, 19).replace("T", " ") + " UTC" }),
   );
 
   let exportOk: boolean | null = null;
-  if (options.export) {
-    exportOk = await runExport(outDir);
+  if (options.export && !failed) {
+    exportOk = await runExport(stage, processes);
     if (exportOk === null) {
       console.log("reproduce: no `export` task in deno.json yet, skipping the figure export");
     }
   }
+  if (stop.signal !== null) return await stopped();
   const okCount = records.filter(recordOk).length;
   const total = (performance.now() - started) / 1000;
+  if (failed || exportOk === false) {
+    console.log(
+      `reproduce: ${okCount} of ${records.length} notebooks ok in ${total.toFixed(1)} s` +
+        (failed && options.export ? "; figure export skipped" : ""),
+    );
+    for (const record of records) {
+      for (const line of failureLines(record)) console.error(`reproduce: failed: ${line}`);
+    }
+    if (exportOk === false) console.error("reproduce: failed: deno task export exited non-zero");
+    console.error(`reproduce: ${keptNote()}`);
+    return 1;
+  }
+  // Complete: move the run in, the executed notebooks and figures before the files that index them.
+  stop.committing = true;
+  try {
+    await moveInto(stage, outDir, {
+      last: ["runs.json", "results.json", "REPORT.md"],
+      stale: (dir) => /^figures\/[^/]+$/.test(dir) ? /\.(png|svg)$/ : undefined,
+    });
+  } finally {
+    stop.committing = false;
+  }
   console.log(
     `reproduce: ${okCount} of ${records.length} notebooks ok in ${total.toFixed(1)} s; wrote ` +
       `${outDir}/results.json, ${outDir}/REPORT.md, ${outDir}/notebooks/`,
   );
-  if (failed) {
-    for (const record of records) {
-      for (const line of failureLines(record)) console.error(`reproduce: failed: ${line}`);
-    }
-  }
-  if (exportOk === false) console.error("reproduce: failed: deno task export exited non-zero");
-  return failed || exportOk === false ? 1 : 0;
+  return 0;
 }
 
 if (import.meta.main) {

@@ -195,3 +195,53 @@ Deno.test("export command line: usage errors exit 2, a missing input exits 1 wit
   assert.match(errors[1], /export: --in needs a value/);
   assert.match(errors[2], /\/nonexistent\/notebooks does not exist; run deno task reproduce first/);
 });
+
+Deno.test("a failed export leaves the figures folder as it was and names its partial output", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const outDir = join(root, "figures"), inDir = join(root, "notebooks");
+    await Deno.mkdir(join(outDir, "01_demo"), { recursive: true });
+    await Deno.mkdir(inDir);
+    await Deno.writeTextFile(join(outDir, "01_demo", "confusion.png"), "the earlier export");
+    // 01_demo's image is written first; 02_plotly then needs the missing Chromium.
+    const img = imageMessage({ png: smallPng(), width: 3, height: 2 }, { name: "grid" });
+    await Deno.writeTextFile(
+      join(inDir, "01_demo.ipynb"),
+      JSON.stringify(notebook([[output(img)]])),
+    );
+    const fig = figureMessage(barChart([{ name: "acc", y: [0.9] }]), { name: "acc" });
+    await Deno.writeTextFile(
+      join(inDir, "02_plotly.ipynb"),
+      JSON.stringify(notebook([[output(fig)]])),
+    );
+    const lines: string[] = [];
+    await assert.rejects(
+      exportNotebooks(inDir, {
+        outDir,
+        executablePath: "/nonexistent/chromium",
+        log: (l) => lines.push(l),
+      }),
+      /Cannot find Chromium/,
+    );
+    const entries = [...Deno.readDirSync(outDir)].map((e) => e.name).sort();
+    assert.equal(entries.length, 2);
+    assert.equal(entries[1], "01_demo");
+    assert.match(entries[0], /^\.partial-\d{8}T\d{6}Z-\d+$/);
+    assert.deepEqual([...Deno.readDirSync(join(outDir, "01_demo"))].map((e) => e.name), [
+      "confusion.png",
+    ]);
+    assert.equal(
+      Deno.readTextFileSync(join(outDir, "01_demo", "confusion.png")),
+      "the earlier export",
+    );
+    assert.ok(Deno.statSync(join(outDir, entries[0], "01_demo", "grid.png")).isFile);
+    assert.ok(
+      lines.includes(
+        `export stopped: ${outDir} left as it was; partial figures in ${join(outDir, entries[0])}`,
+      ),
+      lines.join("\n"),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -187,3 +187,93 @@ Deno.test("nbexec executes notebooks through Jupyter and checks them", async (t)
     assert.match(noKernel.summary.errors[0].message, /no Jupyter kernel named 'no-such-kernel'/);
   });
 });
+
+/** Whether `pid` still runs (exists and is not a zombie). */
+function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the 06_wait fixture (its kernel writes `kernel-<pid>.running` in --cwd, then waits two
+ * minutes), and once the kernel runs, stops nbexec with `stop`: a signal, or closing its stdin.
+ */
+async function stopWhileRunning(stop: Deno.Signal | "close-stdin") {
+  const dir = await Deno.makeTempDir({ prefix: "nbexec_stop_test_" });
+  const child = new Deno.Command(PYTHON, {
+    args: [NBEXEC_PATH, `${FIXTURES}06_wait.ipynb`, `${dir}/out.ipynb`, "--cwd", dir].concat(
+      stop === "close-stdin" ? ["--watch-stdin"] : [],
+    ),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  let kernel = 0;
+  try {
+    const deadline = performance.now() + 90_000;
+    while (!kernel && performance.now() < deadline) {
+      const marker = [...Deno.readDirSync(dir)].find((e) => /^kernel-\d+\.running$/.test(e.name));
+      if (marker) kernel = Number(marker.name.match(/\d+/)![0]);
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(kernel, "the kernel started and ran the cell");
+    const sent = performance.now();
+    if (stop === "close-stdin") await child.stdin.close();
+    else child.kill(stop);
+    const result = await Promise.race([
+      output,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000)),
+    ]);
+    assert.ok(result, `nbexec still running 15 s after ${stop}`);
+    const seconds = (performance.now() - sent) / 1000;
+    const lines = new TextDecoder().decode(result.stdout).trim().split("\n");
+    const nb = JSON.parse(await Deno.readTextFile(`${dir}/out.ipynb`));
+    const summary: NbexecSummary = JSON.parse(lines.at(-1)!);
+    return { code: result.code, summary, nb, kernel, seconds };
+  } finally {
+    if (kernel && alive(kernel)) Deno.kill(kernel, "SIGKILL");
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await Promise.race([output.catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    if (stop !== "close-stdin") await child.stdin.close().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("nbexec stops on SIGTERM, SIGINT and the end of stdin, shutting its kernel down", async (t) => {
+  const [term, int, eof] = await Promise.all([
+    limited(() => stopWhileRunning("SIGTERM")),
+    limited(() => stopWhileRunning("SIGINT")),
+    limited(() => stopWhileRunning("close-stdin")),
+  ]);
+  for (
+    const [what, outcome, code, message] of [
+      ["SIGTERM", term, 143, "stopped by SIGTERM; the kernel was shut down"],
+      ["SIGINT", int, 130, "stopped by SIGINT; the kernel was shut down"],
+      [
+        "the end of stdin (--watch-stdin)",
+        eof,
+        129,
+        "stopped: the parent process is gone (end of stdin); the kernel was shut down",
+      ],
+    ] as const
+  ) {
+    await t.step(`${what}: exit ${code}, kernel gone, partial notebook written`, () => {
+      const { summary, nb, kernel, seconds } = outcome;
+      assert.equal(outcome.code, code, JSON.stringify(summary));
+      assert.ok(seconds < 5, `took ${seconds} s`);
+      assert.equal(alive(kernel), false, `kernel ${kernel} still runs`);
+      assert.equal(summary.status, "interrupted");
+      assert.deepEqual(summary.errors.map((e) => [e.kind, e.cell, e.message]), [
+        ["interrupted", 1, message],
+      ]);
+      assert.equal(nb.metadata.nnkit.status, "interrupted");
+    });
+  }
+});

@@ -59,6 +59,13 @@ function readJson(path: string) {
   return JSON.parse(Deno.readTextFileSync(path));
 }
 
+/** The one partial-output folder a failed run left in `out`. */
+function partialOf(out: string): string {
+  const found = [...Deno.readDirSync(out)].filter((e) => e.name.startsWith(".partial-"));
+  assert.equal(found.length, 1, `one partial folder in ${out}`);
+  return `${out}/${found[0].name}`;
+}
+
 function exists(path: string): boolean {
   try {
     Deno.statSync(path);
@@ -81,11 +88,12 @@ async function mergeSequence() {
   );
   const second = await reproduce(["04_late"], { out });
   snapshots.push({ ...second, results: readJson(`${out}/results.json`) });
+  const runsBefore = Deno.readTextFileSync(`${out}/runs.json`);
   const third = await reproduce(["01"], { out, env: { NB_EPOCHS: "many" } });
   snapshots.push({
     ...third,
     results: readJson(`${out}/results.json`),
-    runs: readJson(`${out}/runs.json`),
+    runs: { before: runsBefore, after: Deno.readTextFileSync(`${out}/runs.json`) },
   });
   return snapshots;
 }
@@ -134,7 +142,14 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
         );
         const executed = readJson(`${out}/notebooks/01_pass.ipynb`);
         assert.equal(executed.metadata.nnkit.status, "ok");
-        assert.equal(readJson(`${out}/runs.json`).notebooks["01_pass"].runs.length, 1);
+        const runs = readJson(`${out}/runs.json`).notebooks["01_pass"].runs;
+        assert.equal(runs.length, 1);
+        assert.equal(runs[0].output, `${out}/notebooks/01_pass.ipynb`);
+        // The completed run was moved in whole: no partial folder is left.
+        assert.deepEqual(
+          [...Deno.readDirSync(out)].map((e) => e.name).sort(),
+          ["REPORT.md", "notebooks", "results.json", "runs.json"],
+        );
       },
     );
 
@@ -155,22 +170,31 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
         stderr,
         /failed: 01_pass: cell 1 \(`import \{ parameters \} from "\.\.\/\.\.\/\.\.\/lib\/params\.ts";`\): TypeError: Cannot read parameter from NB_EPOCHS: expected number, got "many"/,
       );
-      assert.deepEqual(readJson(`${out}/results.json`), {});
+      assert.ok(!exists(`${out}/results.json`), "a failed run writes nothing into --out");
+      assert.deepEqual(readJson(`${partialOf(out)}/results.json`), {});
     });
 
-    await t.step("a failing notebook exits non-zero naming notebook and cell", () => {
-      const { code, stdout, stderr, out } = fail;
-      assert.equal(code, 1);
-      assert.match(stdout, /\[1\/1\] 02_fail {2}FAILED \(error\)/);
-      assert.match(
-        stderr,
-        /reproduce: failed: 02_fail: cell 2 \(`\/\/ deliberately failing cell`\): RangeError: deliberate failure in fixture 02_fail/,
-      );
-      assert.deepEqual(readJson(`${out}/results.json`), {});
-      const report = Deno.readTextFileSync(`${out}/REPORT.md`);
-      assert.match(report, /\| 02_fail \| \*\*failed\*\* \|/);
-      assert.ok(exists(`${out}/notebooks/02_fail.ipynb`), "the partial notebook is kept");
-    });
+    await t.step(
+      "a failing notebook exits non-zero naming notebook, cell and partial output",
+      () => {
+        const { code, stdout, stderr, out } = fail;
+        assert.equal(code, 1);
+        assert.match(stdout, /\[1\/1\] 02_fail {2}FAILED \(error\)/);
+        assert.match(
+          stderr,
+          /reproduce: failed: 02_fail: cell 2 \(`\/\/ deliberately failing cell`\): RangeError: deliberate failure in fixture 02_fail/,
+        );
+        const partial = partialOf(out);
+        assert.ok(stderr.includes(`this run's partial output is in ${partial}`), stderr);
+        assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name), [
+          partial.split("/").at(-1),
+        ]);
+        assert.deepEqual(readJson(`${partial}/results.json`), {});
+        const report = Deno.readTextFileSync(`${partial}/REPORT.md`);
+        assert.match(report, /\| 02_fail \| \*\*failed\*\* \|/);
+        assert.ok(exists(`${partial}/notebooks/02_fail.ipynb`), "the partial notebook is kept");
+      },
+    );
 
     await t.step("a missing expected output exits non-zero naming the cells", () => {
       const { code, stderr } = missing;
@@ -205,15 +229,22 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
       assert.match(report, /\| 01_pass \| ok \| quick \| 42–43 \|/);
     });
 
-    await t.step("results merge with earlier runs; a notebook that now fails is dropped", () => {
+    await t.step("results merge with earlier runs; a run that fails changes nothing", () => {
       const [first, second, third] = merge;
       assert.equal(first.code, 0, first.stdout + first.stderr);
       assert.equal(second.code, 0, second.stdout + second.stderr);
       assert.deepEqual(Object.keys(second.results), ["01_pass", "04_late_output"]);
       assert.equal(second.results["01_pass"].epochs, 2);
       assert.equal(third.code, 1);
-      assert.deepEqual(Object.keys(third.results), ["04_late_output"]);
-      assert.deepEqual(Object.keys(third.runs.notebooks), ["01_pass", "04_late_output"]);
+      assert.deepEqual(third.results, second.results);
+      assert.equal(third.runs.after, third.runs.before);
+      // Completed runs left no partial folder; the failed one left its own.
+      const partial = partialOf(third.out);
+      assert.deepEqual(Object.keys(readJson(`${partial}/results.json`)), ["04_late_output"]);
+      assert.deepEqual(Object.keys(readJson(`${partial}/runs.json`).notebooks), [
+        "01_pass",
+        "04_late_output",
+      ]);
     });
     await t.step("--jobs 2 runs two notebooks at once and reports both in name order", () => {
       const { code, stdout, stderr, out } = lanes;
@@ -276,5 +307,57 @@ Deno.test("selectNotebooks() matches names by prefix with or without the number"
   assert.deepEqual(selectNotebooks(FIXTURES, ["02"]), ["02_fail"]);
   assert.deepEqual(selectNotebooks(FIXTURES, ["late"]), ["04_late_output"]);
   assert.deepEqual(selectNotebooks(FIXTURES, ["05_slow.ipynb", "01"]), ["01_pass", "05_slow"]);
-  assert.equal(selectNotebooks(FIXTURES, []).length, 5);
+  assert.equal(selectNotebooks(FIXTURES, []).length, 6);
+});
+
+Deno.test("a completed run with the figure export moves notebooks, figures and reports in", async () => {
+  const out = await Deno.makeTempDir({ prefix: "reproduce_test_" });
+  try {
+    for (
+      const [path, text] of Object.entries({
+        "figures/01_pass/gone.png": "a figure 01_pass no longer makes",
+        "figures/01_pass/notes.md": "kept",
+        "figures/04_late_output/kept.png": "another notebook's figure",
+        "notebooks/04_late_output.ipynb": "another notebook's earlier run",
+      })
+    ) {
+      await Deno.mkdir(`${out}/${path.replace(/\/[^/]+$/, "")}`, { recursive: true });
+      await Deno.writeTextFile(`${out}/${path}`, text);
+    }
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        REPRODUCE,
+        "--notebooks",
+        FIXTURES,
+        "--out",
+        out,
+        "01",
+        "--quick",
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
+    assert.equal(result.code, 0, log);
+    assert.match(log, /exported 0 figures from 1 notebooks to .*\.partial-[^/]+\/figures/);
+    assert.deepEqual([...Deno.readDirSync(`${out}/figures/01_pass`)].map((e) => e.name), [
+      "notes.md",
+    ]);
+    assert.equal(
+      Deno.readTextFileSync(`${out}/figures/04_late_output/kept.png`),
+      "another notebook's figure",
+    );
+    assert.equal(
+      Deno.readTextFileSync(`${out}/notebooks/04_late_output.ipynb`),
+      "another notebook's earlier run",
+    );
+    assert.equal(readJson(`${out}/notebooks/01_pass.ipynb`).metadata.nnkit.status, "ok");
+    assert.deepEqual(Object.keys(readJson(`${out}/results.json`)), ["01_pass"]);
+    assert.ok(![...Deno.readDirSync(out)].some((e) => e.name.startsWith(".partial-")));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });

@@ -2,16 +2,22 @@
  * Runs one notebook through `tools/nbexec.py` (Debian's python, nbclient,
  * the Deno kernel) and returns its JSON summary.
  *
+ * The runner gets a stdin pipe that is never written to and runs with
+ * `--watch-stdin`: when this process ends, however it ends (SIGKILL
+ * included), the pipe closes and the runner shuts its kernel down and exits.
+ * Signals are forwarded through {@linkcode ChildProcesses}.
+ *
  * @module
  */
 
 import { writeFileAtomic } from "../../lib/data/atomic_write.ts";
+import type { ChildProcesses } from "./processes.ts";
 
 /** One problem nbexec found: a cell error, timeout, dead kernel or missing output. */
 export interface NbexecProblem {
   /**
    * `error`, `timeout`, `kernel-died`, `missing-output`, `corrupt-message`,
-   * `late-output`, `runner-error` or `setup`.
+   * `late-output`, `runner-error`, `interrupted` or `setup`.
    */
   kind: string;
   /** 0-based index of the cell in the notebook, or `null`. */
@@ -55,13 +61,18 @@ export interface RunNotebookOptions {
   late?: "recover" | "fail" | "drop";
   /** Kernel working directory (default: the notebook's directory). */
   cwd?: string;
+  /** Lists the runner while it runs, so a signal can be forwarded to it. */
+  processes?: ChildProcesses;
 }
 
 /** What {@linkcode runNotebook} returns. */
 export interface RunNotebookResult {
   /** nbexec's summary (synthesised when nbexec itself crashed). */
   summary: NbexecSummary;
-  /** nbexec's exit code: 0 ok, 1 notebook failed, 2 set-up problem. */
+  /**
+   * nbexec's exit code: 0 ok, 1 notebook failed, 2 set-up problem, 129 / 130 /
+   * 143 stopped (SIGHUP or parent gone / SIGINT / SIGTERM).
+   */
   code: number;
   /** nbexec's stderr without the kernel's "unstable" banner. */
   stderr: string;
@@ -136,7 +147,7 @@ function setupFailure(input: string, output: string, message: string): NbexecSum
  *
  * @param input Notebook to execute.
  * @param output Where the executed notebook is written (atomically, also on failure).
- * @param options Environment, timeouts, python, late-output mode, cwd.
+ * @param options Environment, timeouts, python, late-output mode, cwd, process list.
  * @returns The summary, exit code and filtered stderr; never throws for a
  *   failing notebook (the summary says why).
  */
@@ -146,7 +157,7 @@ export async function runNotebook(
   options: RunNotebookOptions = {},
 ): Promise<RunNotebookResult> {
   const python = options.python ?? defaultPython();
-  const args = [NBEXEC_PATH, input, output, "--late", options.late ?? "recover"];
+  const args = [NBEXEC_PATH, input, output, "--late", options.late ?? "recover", "--watch-stdin"];
   if (options.timeout) args.push("--timeout", String(options.timeout));
   if (options.cellTimeout) args.push("--cell-timeout", String(options.cellTimeout));
   if (options.cwd) args.push("--cwd", options.cwd);
@@ -157,12 +168,19 @@ export async function runNotebook(
   try {
     const jupyterPath = [await projectKernelspec(), Deno.env.get("JUPYTER_PATH")]
       .filter((p) => p).join(":");
-    result = await new Deno.Command(python, {
+    const child = new Deno.Command(python, {
       args,
       env: { JUPYTER_PATH: jupyterPath },
+      stdin: "piped", // never written: it closes when this process ends (see --watch-stdin)
       stdout: "piped",
       stderr: "piped",
-    }).output();
+    }).spawn();
+    options.processes?.add(child);
+    try {
+      result = await child.output();
+    } finally {
+      await child.stdin.close().catch(() => {});
+    }
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "not found" : String(error);
     return {
