@@ -12,6 +12,7 @@ export * from "./losses.ts";
 export * from "./init.ts";
 export * from "./dense.ts";
 export * from "./mlp.ts";
+export * from "./linear_model.ts";
 export * from "./bias_column_net.ts";
 export * from "./seed_models.ts";
 export * from "./gradcheck.ts";

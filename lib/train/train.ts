@@ -27,8 +27,7 @@ import type { Prng } from "../random.ts";
 import { type FloatArray, formatShape, Matrix } from "../tensor/matrix.ts";
 import { countNonZeros, SparseRowBatch, SparseRows, sparseRows } from "../tensor/sparse_rows.ts";
 import { loadSparseKernels, sparseKernels } from "../tensor/sparse_native.ts";
-import { countCorrect } from "./count_correct.ts";
-import { evaluate, forwardOutput, type LabeledData } from "./evaluate.ts";
+import { correctOf, evaluate, type Evaluation, type LabeledData } from "./evaluate.ts";
 import { createHistory, type History } from "./history.ts";
 import { sgdStep } from "./optimizer.ts";
 import type { StopRule } from "./stop_rules.ts";
@@ -183,6 +182,13 @@ export interface TrainOptions {
    *   against 158, 186 against 53 for 2,000 single samples). Converting
    *   MNIST's 60,000 × 785 takes about 0.1 s (2–4 epochs' saving).
    *
+   * A model that `prefersSparseRows` (the one-layer `LinearModel`, whose
+   * every product reads the inputs) gets them at any batch size and epoch
+   * count, and its `validation` set too (it would convert dense inputs on
+   * every call). Measured (6,000 MNIST rows, 2 cores): per-sample SGD of
+   * 784 → 10 takes 0.04 s an epoch on sparse rows against 1.1 s as a dense
+   * `Mlp`, batches of 100 0.02 s against 0.05 s; converting takes 0.01 s.
+   *
    * `true` always, `false` never. The results differ from the dense run
    * only in the order of the first layer's sums (rounding). Or the sparse
    * form itself (`sparseRows(X)`, built once for several runs on the same
@@ -240,6 +246,11 @@ export async function train(
 const AUTO_SPARSE_MAX_UNITS = 16;
 /** `sparseInput: "auto"` on mini-batches: the widest first layer, the smallest batch, the fewest epochs. */
 const AUTO_SPARSE_BATCHES = { maxUnits: 32, minBatchSize: 32, minEpochs: 4 };
+
+/** Whether the model reads sparse rows at any batch size (see `Model.prefersSparseRows`). */
+function prefersSparseRows(model: Model): boolean {
+  return acceptsSparseRows(model) && model.prefersSparseRows === true;
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
@@ -310,6 +321,12 @@ class Run {
   Xb: Matrix = Matrix.zeros(0, 0);
   /** The mini-batches as a view of the sparse inputs (rows in `order`), when they are sparse. */
   sparseBatches: SparseRowBatch | undefined;
+  /** The sets scored by evaluations: sparse for a model that `prefersSparseRows`. */
+  trainSet: { readonly X: Matrix | SparseRows; readonly Y: Matrix };
+  valSet: { readonly X: Matrix | SparseRows; readonly Y: Matrix } | undefined;
+  /** Per-sample SGD in runs of rows through the model's `trainRows` (see `runRows`). */
+  rowRuns = false;
+  readonly rowTotals = new Float64Array(2);
   Yb: Matrix = Matrix.zeros(0, 0);
   Xr: Matrix = Matrix.zeros(0, 0);
   Yr: Matrix = Matrix.zeros(0, 0);
@@ -487,6 +504,8 @@ class Run {
     }
     this.sparseInput = sparseInput;
     this.history = createHistory();
+    this.trainSet = this.data;
+    this.valSet = validation;
   }
 
   async execute(): Promise<History> {
@@ -500,6 +519,12 @@ class Run {
     }
     try {
       const sparse = await this.sparseData();
+      if (sparse !== undefined && prefersSparseRows(this.model)) {
+        // Score in the form it trains on (the model would convert dense sets on every call).
+        this.trainSet = { X: sparse, Y: this.Y };
+        const v = this.validation;
+        if (v !== undefined) this.valSet = { X: sparseRows(v.X), Y: v.Y };
+      }
       if (this.full) {
         await this.fullBatch(sparse);
       } else {
@@ -525,15 +550,26 @@ class Run {
     }
   }
 
-  evaluateDue(): void {
-    const { history, model } = this;
+  /** Scores the training set (or one of `this.valSet`) at the current parameters. */
+  score(set: { readonly X: Matrix | SparseRows; readonly Y: Matrix }): Evaluation {
+    // Sparse sets only for models that take them (see execute).
+    return evaluate(this.model as SparseInputModel, set);
+  }
+
+  /**
+   * Appends an evaluation: the training set's score (`train` when already
+   * known: full-batch GD's own forward pass) and validation's (`val`, when
+   * already scored at these parameters).
+   */
+  evaluateDue(train?: Evaluation, val?: Evaluation): void {
+    const { history } = this;
     const log = history.evaluations;
-    const t = evaluate(model, this.data);
+    const t = train ?? this.score(this.trainSet);
     log.samplesSeen.push(history.samplesSeen);
     log.trainLoss.push(t.loss);
     log.trainAcc.push(t.acc);
-    if (this.validation !== undefined) {
-      const v = evaluate(model, this.validation);
+    if (this.valSet !== undefined) {
+      const v = val ?? this.score(this.valSet);
       log.valLoss.push(v.loss);
       log.valAcc.push(v.acc);
     }
@@ -543,14 +579,14 @@ class Run {
 
   /** Appends an epoch record: `evaluateTrain`, `validation` and the running loss. */
   recordEvaluations(runningLoss: number): void {
-    const { history, model } = this;
+    const { history } = this;
     if (this.evaluateTrain) {
-      const t = evaluate(model, this.data);
+      const t = this.score(this.trainSet);
       history.trainLoss.push(t.loss);
       history.trainAcc.push(t.acc);
     }
-    if (this.validation !== undefined) {
-      const v = evaluate(model, this.validation);
+    if (this.valSet !== undefined) {
+      const v = this.score(this.valSet);
       history.valLoss.push(v.loss);
       history.valAcc.push(v.acc);
     }
@@ -609,7 +645,7 @@ class Run {
       return this.sparseInput;
     }
     await loadSparseKernels();
-    if (this.sparseInput === "auto") {
+    if (this.sparseInput === "auto" && !prefersSparseRows(this.model)) {
       const units = this.model.inputLayerUnits, auto = AUTO_SPARSE_BATCHES;
       const worth = this.full
         ? units <= AUTO_SPARSE_MAX_UNITS
@@ -631,20 +667,24 @@ class Run {
         history.stoppedBy = "aborted";
         return;
       }
-      if (this.evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation) this.evaluateDue();
       const L = step();
-      const acc = this.runningAcc ? countCorrect(forwardOutput(model, X), Y) / n : NaN;
-      const loss = this.epochLossOf(L, L * factor, n);
+      // The whole set at the pre-update parameters is what lossAndGrad just scored.
+      const due = this.evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation;
+      const acc = this.runningAcc || this.evaluateTrain || due ? correctOf(model, X, Y) / n : NaN;
+      const val = this.valSet !== undefined ? this.score(this.valSet) : undefined;
+      if (due) this.evaluateDue({ loss: L, acc }, val);
+      // A mean over the whole set is L itself (L·n/n would round differently).
+      const loss = this.epochLoss === "mean" && this.perSampleFactor
+        ? L
+        : this.epochLossOf(L, L * factor, n);
       if (this.runningAcc) history.acc.push(acc);
       if (this.evaluateTrain) {
-        // The whole set at the pre-update parameters is what lossAndGrad just scored.
         history.trainLoss.push(L);
-        history.trainAcc.push(this.runningAcc ? acc : countCorrect(forwardOutput(model, X), Y) / n);
+        history.trainAcc.push(acc);
       }
-      if (this.validation !== undefined) {
-        const v = evaluate(model, this.validation);
-        history.valLoss.push(v.loss);
-        history.valAcc.push(v.acc);
+      if (val !== undefined) {
+        history.valLoss.push(val.loss);
+        history.valAcc.push(val.acc);
       }
       history.loss.push(loss);
       history.epochs++;
@@ -721,9 +761,15 @@ class Run {
     }
     this.Yb = Matrix.zeros(bs, Y.cols, Y.dtype);
     this.Yr = this.rest === bs ? this.Yb : Matrix.zeros(this.rest, Y.cols, Y.dtype);
-    // The fused step updates before we could score the batch, so it needs lastOutput for that.
-    this.fused = this.fusedStep && typeof this.model.trainStep === "function" &&
-      (!this.runningAcc || "lastOutput" in this.model);
+    // The fused step updates before we could score the batch, so it needs
+    // lastOutput (or its own count, lastCorrect) for that.
+    const model = this.model;
+    this.fused = this.fusedStep && typeof model.trainStep === "function" &&
+      (!this.runningAcc || "lastOutput" in model || "lastCorrect" in model);
+    // Per-sample SGD in order, nothing recorded per update: whole runs of rows in one call.
+    this.rowRuns = this.fused && bs === 1 && !this.shuffle && sparse !== undefined &&
+      this.recordUpdates === undefined && acceptsSparseRows(model) &&
+      typeof model.trainRows === "function";
   }
 
   /**
@@ -734,6 +780,7 @@ class Run {
    * @returns The next batch index (`batches` at the end of the epoch), or −1 when aborted.
    */
   runBatches(from: number): number {
+    if (this.rowRuns) return this.runRows(from);
     const { model, history, batchSize: bs, batches, rest, Xb, Yb, Xr, Yr, order } = this;
     // Sparse batches go only to models that take them (see sparseData), so
     // `step` may be called with either kind of batch.
@@ -766,12 +813,11 @@ class Run {
       let L: number;
       if (fused) {
         L = step.trainStep!(Xbatch, Ybatch, lr);
-        if (trackAcc) correct += countCorrect(model.lastOutput!, Ybatch);
       } else {
         L = step.lossAndGrad(Xbatch, Ybatch);
-        if (trackAcc) correct += countCorrect(forwardOutput(step, Xbatch), Ybatch);
-        sgdStep(model, lr);
       }
+      if (trackAcc) correct += correctOf(step, Xbatch, Ybatch);
+      if (!fused) sgdStep(model, lr);
       raw += L;
       total += perSample ? L * rows : L;
       seen += rows;
@@ -785,6 +831,40 @@ class Run {
     this.total = total;
     this.correct = correct;
     this.seen = seen;
+    return b;
+  }
+
+  /**
+   * {@linkcode runBatches} for per-sample SGD in order through the model's
+   * fused `trainRows`: one call per run of rows up to the next evaluation
+   * (or the epoch's end), so an abort or a progress call waits for the run.
+   * The run's losses are summed by the model, then added to the epoch's.
+   */
+  runRows(from: number): number {
+    const { history, batches } = this;
+    const trainRows = (this.model as SparseInputModel).trainRows!,
+      X = this.sparseBatches!.source,
+      Y = this.Y;
+    const totals = this.rowTotals, evaluateEvery = this.evaluateEvery;
+    const progress = this.onProgress !== undefined, interval = this.progressIntervalMs;
+    let b = from;
+    while (b < batches) {
+      if (this.signal !== undefined && this.signal.aborted) return -1;
+      if (evaluateEvery > 0 && history.samplesSeen >= this.nextEvaluation) this.evaluateDue();
+      const until = evaluateEvery > 0
+        ? Math.min(batches, b + Math.max(1, this.nextEvaluation - history.samplesSeen))
+        : batches;
+      totals[0] = totals[1] = 0;
+      trainRows(X, Y, b, until, this.learningRate, totals);
+      this.raw += totals[0];
+      this.total += totals[0];
+      this.correct += totals[1];
+      this.seen += until - b;
+      history.updates += until - b;
+      history.samplesSeen += until - b;
+      b = until;
+      if (progress && b < batches && performance.now() - this.lastProgress >= interval) break;
+    }
     return b;
   }
 }
