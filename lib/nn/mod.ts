@@ -1,7 +1,7 @@
 /**
  * Neural-network building blocks: activations, losses, initialisers, the
- * {@linkcode Model} contract, the MLP and seed 001's bias-column network,
- * every seed's model (corrected and seed-faithful), and the gradient check.
+ * {@linkcode Model} contract, the MLP, the one-layer linear model (logistic
+ * and softmax regression) and seed 001's bias-column network, every seed's model (corrected and seed-faithful), and the gradient check.
  *
  * @module
  */

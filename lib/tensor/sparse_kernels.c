@@ -3,8 +3,9 @@
  * lib/tensor/sparse_rows.ts: products of a sparse matrix
  * (exact zeros skipped; MNIST rows are ~81 % zeros) with a dense one,
  * per-sample softmax-regression SGD, and the one-pass kernel of a one-layer
- * net (forward, loss, accuracy and gradient reading X once; used by
- * lib/train/train_linear.ts, which keeps TypeScript loops as its fallback). Compiled on first use by
+ * net (forward, loss, accuracy and gradient reading X once; called through
+ * lib/tensor/linear_kernels.ts by lib/nn/linear_model.ts, whose textbook products are its
+ * fallback). Compiled on first use by
  * lib/tensor/sparse_native.ts (cc -O3 -march=native -ffp-contract=off, with
  * OpenMP when the compiler has it) and loaded with Deno.dlopen; the
  * TypeScript loops in sparse_rows.ts are the same arithmetic in the same
