@@ -679,10 +679,7 @@ class Run {
       const acc = this.runningAcc || this.evaluateTrain || due ? correctOf(model, X, Y) / n : NaN;
       const val = this.valSet !== undefined ? this.score(this.valSet) : undefined;
       if (due) this.evaluateDue({ loss: L, acc }, val);
-      // A mean over the whole set is L itself (L·n/n would round differently).
-      const loss = this.epochLoss === "mean" && this.perSampleFactor
-        ? L
-        : this.epochLossOf(L, L * factor, n);
+      const loss = this.epochLossOf(L, L * factor, n);
       if (this.runningAcc) history.acc.push(acc);
       if (this.evaluateTrain) {
         history.trainLoss.push(L);
