@@ -10,7 +10,9 @@
  *   `"../lib/mod.ts"` (never `jsr:`, `npm:`, `https:`: unreachable here, and
  *   notebooks must not reach around the lib; no dynamic import elsewhere);
  * - the next code cell tagged `parameters`, calling `parameters(…)` and
- *   seeding a `new Prng(…)`; the last code cell calling `recordResults(…)`;
+ *   setting the seed: a `new Prng(…)`, or a parameter named `seed` or
+ *   `…Seed` (notebook 04 draws its weights with NumPy's seeds); the last
+ *   code cell calling `recordResults(…)`;
  * - code lines of at most {@linkcode MAX_COLUMNS} columns (`deno fmt`
  *   formats the code but cannot break long strings or comments).
  *
@@ -162,6 +164,9 @@ function importsOnly(code: string): boolean {
     .replace(/[\s;]/g, "");
   return rest === "" && importSpecifiers(code).length > 0;
 }
+
+/** A parameter named `seed` or `…Seed` (`seed: 1`, `softmaxSeed: 0`), as the parameters cell sets it. */
+const SEED_PARAMETER = /\b(?:seed|\w+Seed)\s*:/;
 
 /** Whether the code (comments aside) calls `name(…)`, e.g. `calls(code, "new Prng")`. */
 function calls(code: string, name: string): boolean {
@@ -408,13 +413,15 @@ export function checkNotebookText(text: string, notebook: string): NotebookProbl
   }
   if (tagged.length === 1) {
     const params = sourceText(tagged[0][1]);
-    const missing = ["parameters", "new Prng"].filter((name) => !calls(params, name));
+    const missing = [
+      ...(calls(params, "parameters") ? [] : ["parameters(…)"]),
+      ...(calls(params, "new Prng") || SEED_PARAMETER.test(stripComments(params)) ? [] : ["seed"]),
+    ];
     if (missing.length > 0) {
       problem(
         tagged[0][0],
-        `expected the parameters cell to call parameters(…) and seed new Prng(…), found no ${
-          missing.map((name) => `${name}(…)`).join(" and no ")
-        }`,
+        `expected the parameters cell to call parameters(…) and set the seed (new Prng(…), or a ` +
+          `seed parameter such as numpySeed), found no ${missing.join(" and no ")}`,
       );
     }
   }

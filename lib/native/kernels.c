@@ -4,7 +4,7 @@
  * lib/tensor/sparse_rows.ts through lib/native/sparse.ts; per-sample
  * softmax-regression SGD and the one-pass kernel of a one-layer net
  * (forward, loss, accuracy and gradient reading X once) for seed 003's
- * linear models; elementwise sigmoid, tanh, relu, row softmax and column
+ * linear models (lib/nn/linear_model.ts through lib/native/linear.ts); elementwise sigmoid, tanh, relu, row softmax and column
  * sums for lib/nn/activations.ts and lib/tensor/ops.ts through
  * lib/native/elementwise.ts; the row gather of mini-batches
  * (lib/native/gather.ts). Compiled on first use by lib/native/build.ts

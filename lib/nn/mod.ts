@@ -1,7 +1,7 @@
 /**
  * Neural-network building blocks: activations, losses, initialisers, the
- * {@linkcode Model} contract, the MLP and seed 001's bias-column network,
- * every seed's model (corrected and seed-faithful), and the gradient check.
+ * {@linkcode Model} contract, the MLP, the one-layer linear model (logistic
+ * and softmax regression) and seed 001's bias-column network, every seed's model (corrected and seed-faithful), and the gradient check.
  *
  * @module
  */
@@ -12,6 +12,7 @@ export * from "./losses.ts";
 export * from "./init.ts";
 export * from "./dense.ts";
 export * from "./mlp.ts";
+export * from "./linear_model.ts";
 export * from "./bias_column_net.ts";
 export * from "./seed_models.ts";
 export * from "./gradcheck.ts";

@@ -10,7 +10,7 @@
  */
 
 import type { Matrix } from "../tensor/matrix.ts";
-import type { SparseInput } from "../tensor/sparse_rows.ts";
+import type { SparseInput, SparseRows } from "../tensor/sparse_rows.ts";
 
 /**
  * Anything the training loops can train. Parameters and gradients are paired
@@ -94,6 +94,14 @@ export interface Model {
    * inputs that way.
    */
   readonly acceptsSparseRows?: boolean;
+  /**
+   * Optional: how many rows of the batch of the most recent `loss`,
+   * `lossAndGrad` or `trainStep` the model classified correctly (first
+   * argmax; `> 0.5` for a single output), for a model whose fused pass
+   * counts them without keeping its output. Loops and `evaluate` read it
+   * instead of counting `lastOutput`.
+   */
+  readonly lastCorrect?: number;
 }
 
 /**
@@ -110,6 +118,29 @@ export interface SparseInputModel extends Model {
   loss(X: Matrix | SparseInput, Y: Matrix): number;
   lossAndGrad(X: Matrix | SparseInput, Y: Matrix): number;
   trainStep?(X: Matrix | SparseInput, Y: Matrix, learningRate: number): number;
+  /**
+   * Optional: `true` when every pass of the model is a product with the
+   * inputs (a one-layer model), so that skipping zeros pays at any batch
+   * size, and dense inputs are converted to {@linkcode SparseRows} by the
+   * model itself. Training loops then convert each set once (training and
+   * validation) and score in that form too.
+   */
+  readonly prefersSparseRows?: boolean;
+  /**
+   * Optional fused per-sample SGD: `trainStep` on rows `start, …, end − 1`
+   * of `X` one at a time, in order, in one call (one native loop instead of
+   * a call per sample). Adds the rows' losses (each before its update) to
+   * `totals[0]` and their correct predictions to `totals[1]`. Present only
+   * when the model has such a loop for its configuration.
+   */
+  readonly trainRows?: (
+    X: SparseRows,
+    Y: Matrix,
+    start: number,
+    end: number,
+    learningRate: number,
+    totals: Float64Array,
+  ) => void;
 }
 
 /**

@@ -8,12 +8,14 @@
  */
 
 import type { Prng } from "../random.ts";
+import { RandomState } from "../random_state.ts";
 import type { DType } from "../dtypes.ts";
 import {
   type BiasColumnNet,
   biasColumnNet,
   type BiasColumnSeedFaithful,
 } from "./bias_column_net.ts";
+import { type LinearModel, linearModel } from "./linear_model.ts";
 import { type Mlp, mlp, type MlpSeedFaithful } from "./mlp.ts";
 
 /**
@@ -148,80 +150,105 @@ export function seed002Net(options: SeedModelOptions): Mlp {
   });
 }
 
+/** Options of the seed 003 Q1 builders: {@linkcode SeedModelOptions} without `dtype` (float64). */
+export interface Seed003Options {
+  /** Source of randomness for the initialisers (not needed with `numpySeed` or zeros). */
+  prng?: Prng;
+  /** Turn on this seed's bugs. Default `false`. */
+  faithful?: boolean;
+  /**
+   * Draw the initial parameters as the seed did, with NumPy's legacy
+   * generator ({@linkcode RandomState}): `np.random.seed(numpySeed); w =
+   * np.random.normal(0, 10, shape); b = np.random.randn(...)`, bit for bit.
+   */
+  numpySeed?: number;
+}
+
+/** `W ~ N(0, 10²)` then `b ~ N(0, 1)` from `np.random.seed(seed)`, in place. */
+function numpyNormalInit(model: LinearModel, seed: number): LinearModel {
+  const rs = new RandomState(seed);
+  rs.normal(model.weights[0].data, 0, 10);
+  rs.normal(model.biases[0].data);
+  return model;
+}
+
 /**
  * Seed 003 Q1a: binary logistic regression "2 vs not-2", 784 → 1 sigmoid,
  * mean binary cross-entropy + λ‖w‖² (λ = 0.1 by default, bias not penalised).
  * `init: "zeros"` (w, b = 0, the seed's first run) or `"normal"` (w ~ N(0,
- * 10²), b ~ N(0, 1), its second). `faithful` adds the seed's ε = 1e-40
- * inside the logs (the gradient was already right).
+ * 10²), b ~ N(0, 1), its second; with `numpySeed`, the seed's own draws).
+ * `faithful` adds the seed's ε = 1e-40 inside the logs (the gradient was
+ * already right).
  *
- * @param options `prng`, `dtype`, `faithful`, `init`, `l2`.
- * @returns The model; targets are `[n, 1]` of 0/1.
+ * @param options `prng`, `faithful`, `init`, `l2`, `numpySeed`.
+ * @returns The {@linkcode LinearModel}; targets are `[n, 1]` of 0/1.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Prng } from "../random.ts";
  * import { Matrix } from "../tensor/matrix.ts";
  * import { seed003Logistic } from "./seed_models.ts";
  *
- * const net = seed003Logistic({ prng: new Prng(0) }); // zeros init, λ = 0.1
+ * const net = seed003Logistic({}); // zeros init, λ = 0.1
  * assert.equal(net.predict(Matrix.zeros(1, 784)).get(0, 0), 0.5);
+ * const seeds = seed003Logistic({ init: "normal", numpySeed: 1 });
+ * assert.equal(seeds.weights[0].get(0, 0), 16.243453636632417); // np.random.seed(1); normal(0, 10)
  * ```
  */
 export function seed003Logistic(
-  options: SeedModelOptions & { init?: "zeros" | "normal"; l2?: number },
-): Mlp {
-  const zeros = (options.init ?? "zeros") === "zeros";
-  return mlp({
-    sizes: [784, 1],
-    activations: ["sigmoid"],
-    loss: "binaryCrossEntropy",
-    reduction: "mean",
+  options: Seed003Options & { init?: "zeros" | "normal"; l2?: number },
+): LinearModel {
+  const zeros = (options.init ?? "zeros") === "zeros" || options.numpySeed !== undefined;
+  const model = linearModel({
+    inputs: 784,
+    outputs: 1,
+    output: "sigmoid",
     l2: options.l2 ?? 0.1,
     init: zeros ? { kind: "zeros" } : { kind: "normal", std: 10 },
     biasInit: zeros ? { kind: "zeros" } : { kind: "normal", std: 1 },
     prng: options.prng,
-    dtype: options.dtype,
     logEpsilon: options.faithful ? 1e-40 : undefined,
   });
+  const numpy = options.numpySeed !== undefined && options.init === "normal";
+  return numpy ? numpyNormalInit(model, options.numpySeed!) : model;
 }
 
 /**
- * Seed 003 Q1b/Q1c: softmax regression 784 → 10, w ~ N(0, 10²), b ~ N(0, 1),
- * mean cross-entropy. `faithful` normalises the softmax over the whole batch
- * and adds the seed's ε = 1e-39 inside the log.
+ * Seed 003 Q1b/Q1c: softmax regression 784 → 10, w ~ N(0, 10²), b ~ N(0, 1)
+ * (with `numpySeed`, the seed's own draws), mean cross-entropy. `faithful`
+ * normalises the softmax over the whole batch and adds the seed's ε = 1e-39
+ * inside the log.
  *
- * @param options `prng`, `dtype`, `faithful`.
- * @returns The model.
+ * @param options `prng` or `numpySeed`, `faithful`.
+ * @returns The {@linkcode LinearModel}.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Prng } from "../random.ts";
  * import { Matrix } from "../tensor/matrix.ts";
  * import { sum } from "../tensor/ops.ts";
  * import { seed003Softmax } from "./seed_models.ts";
  *
- * const net = seed003Softmax({ prng: new Prng(0), faithful: true });
+ * const net = seed003Softmax({ numpySeed: 0, faithful: true });
+ * assert.equal(net.weights[0].get(0, 0), 17.64052345967664); // np.random.seed(0); normal(0, 10)
  * // The whole batch sums to 1, not each row.
  * const P = net.predict(Matrix.full(4, 784, 0.1));
  * assert.ok(Math.abs(sum(P) - 1) < 1e-12);
  * ```
  */
-export function seed003Softmax(options: SeedModelOptions): Mlp {
-  return mlp({
-    sizes: [784, 10],
-    activations: ["softmax"],
-    loss: "crossEntropy",
-    reduction: "mean",
-    init: { kind: "normal", std: 10 },
-    biasInit: { kind: "normal", std: 1 },
+export function seed003Softmax(options: Seed003Options): LinearModel {
+  const numpy = options.numpySeed !== undefined;
+  const model = linearModel({
+    inputs: 784,
+    outputs: 10,
+    output: "softmax",
+    init: numpy ? { kind: "zeros" } : { kind: "normal", std: 10 },
+    biasInit: numpy ? { kind: "zeros" } : { kind: "normal", std: 1 },
     prng: options.prng,
-    dtype: options.dtype,
     logEpsilon: options.faithful ? 1e-39 : undefined,
     seedFaithful: options.faithful ? SEED_FAITHFUL.seed003Softmax : undefined,
   });
+  return numpy ? numpyNormalInit(model, options.numpySeed!) : model;
 }
 
 /**

@@ -469,7 +469,21 @@ function rowSpan(A: SparseInput, start: number | undefined, end: number | undefi
   SPAN.order = batch ? A.order : null;
   SPAN.r0 = offset + s;
   SPAN.r1 = offset + e;
+  if (batch && consecutive(A.order, SPAN.r0, SPAN.r1)) {
+    // An unshuffled batch reads as the row range it is: the same sums as that range.
+    SPAN.order = null;
+    SPAN.r0 = A.order[offset + s];
+    SPAN.r1 = SPAN.r0 + (e - s);
+  }
   return SPAN;
+}
+
+/** Whether `order[r0 .. r1)` are consecutive rows (`order[r0] + 0, 1, …`); false when empty. */
+function consecutive(order: Uint32Array, r0: number, r1: number): boolean {
+  if (r1 <= r0) return false;
+  const first = order[r0];
+  for (let i = r0 + 1; i < r1; i++) if (order[i] !== first + (i - r0)) return false;
+  return true;
 }
 
 /** Options of {@linkcode sparseMatmul}. */

@@ -43,8 +43,7 @@ export interface Evaluation {
  * ```ts
  * import assert from "node:assert/strict";
  * import { Matrix } from "../tensor/matrix.ts";
- * import type { Model, SparseInputModel } from "../nn/model.ts";
-import type { SparseInput } from "../tensor/sparse_rows.ts";
+ * import type { Model } from "../nn/model.ts";
  * import { forwardOutput } from "./evaluate.ts";
  *
  * const cached = Matrix.from([[0.2, 0.8]]);
@@ -91,7 +90,15 @@ export function forwardOutput(model: Model, X: Matrix | SparseInput): Matrix {
  * assert.equal(acc, 0); // all-zero weights tie, and ties go to class 0
  * ```
  */
-export function evaluate(model: Model, data: LabeledData): Evaluation {
+export function evaluate(model: Model, data: LabeledData): Evaluation;
+export function evaluate(
+  model: SparseInputModel,
+  data: { readonly X: Matrix | SparseInput; readonly Y: Matrix },
+): Evaluation;
+export function evaluate(
+  model: Model,
+  data: { readonly X: Matrix | SparseInput; readonly Y: Matrix },
+): Evaluation {
   const { X, Y } = data;
   if (X.rows !== Y.rows || X.rows === 0) {
     throw new RangeError(
@@ -100,7 +107,41 @@ export function evaluate(model: Model, data: LabeledData): Evaluation {
       } and ${formatShape(Y.shape)}`,
     );
   }
-  const loss = model.loss(X, Y);
-  const acc = countCorrect(forwardOutput(model, X), Y) / X.rows;
+  // Sparse X only reaches here through the SparseInputModel overload.
+  const loss = (model as SparseInputModel).loss(X, Y);
+  const acc = correctOf(model as SparseInputModel, X, Y) / X.rows;
   return { loss, acc };
+}
+
+/**
+ * How many rows of `X` the forward pass the model just ran (by `loss`,
+ * `lossAndGrad` or `trainStep` on `X, Y`) classified correctly: the model's
+ * own `lastCorrect` when its fused pass counted them, else
+ * `countCorrect(forwardOutput(model, X), Y)`.
+ *
+ * @param model Any {@linkcode Model}.
+ * @param X The inputs of that pass.
+ * @param Y Their targets.
+ * @returns The number of correct rows.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../tensor/matrix.ts";
+ * import type { Model } from "../nn/model.ts";
+ * import { correctOf } from "./evaluate.ts";
+ *
+ * const Y = Matrix.from([[0, 1], [1, 0]]);
+ * const counted = { outputSize: 2, lastCorrect: 7 } as unknown as Model;
+ * assert.equal(correctOf(counted, Matrix.zeros(2, 3), Y), 7);
+ * const kept = { outputSize: 2, lastOutput: Matrix.from([[0.2, 0.8], [0.3, 0.7]]) } as unknown as Model;
+ * assert.equal(correctOf(kept, Matrix.zeros(2, 3), Y), 1);
+ * ```
+ */
+export function correctOf(model: Model, X: Matrix, Y: Matrix): number;
+export function correctOf(model: SparseInputModel, X: Matrix | SparseInput, Y: Matrix): number;
+export function correctOf(model: Model, X: Matrix | SparseInput, Y: Matrix): number {
+  const counted = model.lastCorrect;
+  if (counted !== undefined) return counted;
+  return countCorrect(forwardOutput(model as SparseInputModel, X), Y);
 }

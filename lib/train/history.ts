@@ -63,7 +63,10 @@ export interface History {
   samplesSeen: number;
   /** Why the run ended: `"epochs"` (budget used), a stop rule's `reason`, or `"aborted"`. */
   stoppedBy: string;
-  /** Wall-clock seconds of the run, evaluations and progress callbacks included. */
+  /**
+   * Wall-clock seconds of the run, evaluations and progress callbacks included; the one-time
+   * preparation of the inputs (their sparse form, see `sparseInput`) is not.
+   */
   seconds: number;
 }
 
@@ -98,5 +101,168 @@ export function createHistory(): History {
     samplesSeen: 0,
     stoppedBy: "epochs",
     seconds: 0,
+  };
+}
+
+/** The last epoch record of a {@linkcode History} (see {@linkcode lastRecord}). */
+export interface LastRecord {
+  /** `history.loss` of the last epoch (iteration in full-batch GD). */
+  loss: number;
+  /** `history.acc` of the last epoch (NaN when running accuracy was off). */
+  acc: number;
+  /** `history.valLoss` of the last epoch (NaN without validation). */
+  valLoss: number;
+  /** `history.valAcc` of the last epoch (NaN without validation). */
+  valAcc: number;
+}
+
+/**
+ * The last epoch record: the final training loss and accuracy and, with
+ * validation, the final held-out loss and accuracy.
+ *
+ * @param history A run's history with at least one epoch.
+ * @returns `{ loss, acc, valLoss, valAcc }` (NaN for what was not recorded).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHistory, lastRecord } from "./history.ts";
+ *
+ * const history = createHistory();
+ * history.loss.push(0.9, 0.5);
+ * history.acc.push(0.6, 0.8);
+ * assert.deepEqual(lastRecord(history), { loss: 0.5, acc: 0.8, valLoss: NaN, valAcc: NaN });
+ * ```
+ */
+export function lastRecord(history: History): LastRecord {
+  const n = history.loss.length;
+  if (n === 0) throw new RangeError("Cannot take the last record: the history has no epochs");
+  const at = (values: number[]) => values.length === n ? values[n - 1] : NaN;
+  return {
+    loss: at(history.loss),
+    acc: at(history.acc),
+    valLoss: at(history.valLoss),
+    valAcc: at(history.valAcc),
+  };
+}
+
+/** The last entry of a {@linkcode History}'s evaluation log (see {@linkcode lastEvaluation}). */
+export interface LastEvaluation {
+  /** Samples seen when it was taken. */
+  samplesSeen: number;
+  /** Loss on the whole training set. */
+  trainLoss: number;
+  /** Accuracy on the whole training set. */
+  trainAcc: number;
+  /** Held-out loss (NaN without validation). */
+  valLoss: number;
+  /** Held-out accuracy (NaN without validation). */
+  valAcc: number;
+}
+
+/**
+ * The last of the evaluations taken every `evaluateEvery` samples.
+ *
+ * @param history A run's history with at least one evaluation.
+ * @returns `{ samplesSeen, trainLoss, trainAcc, valLoss, valAcc }` (NaN for no validation).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHistory, lastEvaluation } from "./history.ts";
+ *
+ * const history = createHistory();
+ * const log = history.evaluations;
+ * log.samplesSeen.push(0, 5000);
+ * log.trainLoss.push(2.3, 0.7);
+ * log.trainAcc.push(0.1, 0.8);
+ * log.valLoss.push(2.4, 0.8);
+ * log.valAcc.push(0.1, 0.75);
+ * assert.deepEqual(lastEvaluation(history), {
+ *   samplesSeen: 5000,
+ *   trainLoss: 0.7,
+ *   trainAcc: 0.8,
+ *   valLoss: 0.8,
+ *   valAcc: 0.75,
+ * });
+ * ```
+ */
+export function lastEvaluation(history: History): LastEvaluation {
+  const log = history.evaluations, n = log.samplesSeen.length;
+  if (n === 0) {
+    throw new RangeError(
+      "Cannot take the last evaluation: the history has none (train with evaluateEvery)",
+    );
+  }
+  const at = (values: number[]) => values.length === n ? values[n - 1] : NaN;
+  return {
+    samplesSeen: log.samplesSeen[n - 1],
+    trainLoss: at(log.trainLoss),
+    trainAcc: at(log.trainAcc),
+    valLoss: at(log.valLoss),
+    valAcc: at(log.valAcc),
+  };
+}
+
+/** Final scores of a seed-faithful run beside its corrected twin (see {@linkcode faithfulVsCorrected}). */
+export interface FaithfulVsCorrected {
+  /** What was run, e.g. `"full batch, 1,000 epochs"`. */
+  run: string;
+  /** Last evaluation's held-out accuracy of the seed-faithful run, 4 decimals. */
+  testAccFaithful: number;
+  /** The same for the corrected run. */
+  testAccCorrected: number;
+  /** Last evaluation's training loss of the seed-faithful run, 3 decimals. */
+  trainLossFaithful: number;
+  /** The same for the corrected run. */
+  trainLossCorrected: number;
+}
+
+/**
+ * One row of a "what the seed got wrong" table: the last evaluations (test
+ * accuracy to 4 decimals, training loss to 3) of a seed-faithful run and of
+ * its corrected twin.
+ *
+ * @param run The row's label.
+ * @param faithful History of the seed-faithful run (with evaluations).
+ * @param corrected History of the corrected run (with evaluations).
+ * @returns The table row.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHistory, faithfulVsCorrected } from "./history.ts";
+ *
+ * const run = (valAcc: number, trainLoss: number) => {
+ *   const h = createHistory(), log = h.evaluations;
+ *   log.samplesSeen.push(0);
+ *   log.trainLoss.push(trainLoss);
+ *   log.trainAcc.push(0);
+ *   log.valLoss.push(0);
+ *   log.valAcc.push(valAcc);
+ *   return h;
+ * };
+ * assert.deepEqual(faithfulVsCorrected("full batch", run(0.06123, 75.61), run(0.91449, 0.3142)), {
+ *   run: "full batch",
+ *   testAccFaithful: 0.0612,
+ *   testAccCorrected: 0.9145,
+ *   trainLossFaithful: 75.61,
+ *   trainLossCorrected: 0.314,
+ * });
+ * ```
+ */
+export function faithfulVsCorrected(
+  run: string,
+  faithful: History,
+  corrected: History,
+): FaithfulVsCorrected {
+  const f = lastEvaluation(faithful), c = lastEvaluation(corrected);
+  const round = (v: number, digits: number) => Number(v.toFixed(digits));
+  return {
+    run,
+    testAccFaithful: round(f.valAcc, 4),
+    testAccCorrected: round(c.valAcc, 4),
+    trainLossFaithful: round(f.trainLoss, 3),
+    trainLossCorrected: round(c.trainLoss, 3),
   };
 }

@@ -12,4 +12,3 @@ export * from "./history.ts";
 export * from "./count_correct.ts";
 export * from "./evaluate.ts";
 export * from "./train.ts";
-export * from "./train_linear.ts";

@@ -305,6 +305,35 @@ Deno.test("SparseRowBatch products equal those of the same rows copied out, bit 
   await useNativeBackend(native ? "native" : "ts");
 });
 
+Deno.test("an unshuffled SparseRowBatch gives the bits of its row range (and a shuffled one still its rows')", async (t) => {
+  const prng = new Prng(12);
+  for (const backend of backends) {
+    await useNativeBackend(backend);
+    await t.step(backend, () => {
+      const X = pixelish(300, 50, 0.8, prng), A = sparseRows(X);
+      const inOrder = new SparseRowBatch(A, Uint32Array.from({ length: 300 }, (_, i) => i));
+      const W = sparseish(50, 10, 0, prng), b = sparseish(1, 10, 0, prng);
+      const R = sparseish(100, 10, 0, prng);
+      const batch = inOrder.select(120, 100);
+      assert.deepEqual(
+        sparseMatmul(batch, W, { bias: b }).data,
+        sparseMatmul(A, W, { bias: b, start: 120, end: 220 }).data,
+      );
+      // float64 Xᵀ·R over a row range sums row by row (α·v·r); a batch of consecutive rows
+      // reads as that range, so the sums are the same bits.
+      assert.deepEqual(
+        sparseTransposeMatmul(batch, R, { alpha: 0.01 }).data,
+        sparseTransposeMatmul(A, R, { alpha: 0.01, start: 120, end: 220 }).data,
+      );
+      const order = shuffled(300, prng), mixed = new SparseRowBatch(A, order).select(120, 100);
+      const dense = gathered(X, order, 120, 100);
+      const G = matmul(dense, R, { transA: true, alpha: 0.01 });
+      assert.ok(maxAbsDiff(sparseTransposeMatmul(mixed, R, { alpha: 0.01 }), G) < 1e-12);
+    });
+  }
+  await useNativeBackend(native ? "native" : "ts");
+});
+
 Deno.test("sparse products with transB and outTransposed equal the plain ones transposed, exactly", async (t) => {
   const prng = new Prng(12);
   for (const backend of backends) {

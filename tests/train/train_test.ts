@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Prng } from "../../lib/random.ts";
 import { Matrix } from "../../lib/tensor/matrix.ts";
-import { map } from "../../lib/tensor/ops.ts";
+import { map, maxAbsDiff } from "../../lib/tensor/ops.ts";
+import { linearModel } from "../../lib/nn/linear_model.ts";
 import { type History, lossChangeBelow, lossRises, train } from "../../lib/train/mod.ts";
 import type { TrainOptions, TrainProgress } from "../../lib/train/train.ts";
 import { progressBar } from "../../lib/jupyter/progress.ts";
@@ -644,4 +645,66 @@ Deno.test("train() mini-batches of mostly-zero inputs are read in place as spars
   await t.step("auto stays dense for mostly non-zero inputs", async () => {
     assert.equal((await run("mlp", {}, 8, map(X, (v) => v + 1))).sparseCalls, 0);
   });
+});
+
+Deno.test("train() full-batch evaluations reuse the iteration's own pass and validation score", async () => {
+  const prng = new Prng(4);
+  const X = Matrix.zeros(6, 3), Y = Matrix.zeros(6, 2);
+  prng.fillUniform(X.data, 0, 1);
+  for (let i = 0; i < 6; i++) Y.set(i, i % 2, 1);
+  const net = linearModel({ inputs: 3, outputs: 2, output: "softmax" });
+  let losses = 0, steps = 0;
+  const loss = net.loss.bind(net), lossAndGrad = net.lossAndGrad.bind(net);
+  net.loss = (A, B) => (losses++, loss(A, B));
+  net.lossAndGrad = (A, B) => (steps++, lossAndGrad(A, B));
+  const history = await train(net, { X, Y }, {
+    epochs: 4,
+    batchSize: "full",
+    learningRate: 0.5,
+    evaluateEvery: 6,
+    validation: { X, Y },
+  });
+  assert.equal(steps, 4);
+  assert.equal(losses, 4); // validation once per iteration, nothing else
+  assert.deepEqual(history.evaluations.samplesSeen, [0, 6, 12, 18]);
+  // The iteration's own loss (history.loss records it as L·n/n: the same up to 1 ulp).
+  history.evaluations.trainLoss.forEach((l, i) =>
+    assert.ok(Math.abs(l - history.loss[i]) <= 1e-15 * Math.abs(l))
+  );
+  assert.deepEqual(history.evaluations.trainAcc, history.acc);
+  assert.deepEqual(history.evaluations.valLoss, history.valLoss);
+});
+
+Deno.test("train() runs in-order per-sample SGD through trainRows, one call per run between evaluations", async () => {
+  const prng = new Prng(5);
+  const n = 120;
+  const X = Matrix.zeros(n, 4), Y = Matrix.zeros(n, 3);
+  for (let i = 0; i < X.data.length; i++) X.data[i] = prng.random() < 0.6 ? 0 : prng.random();
+  for (let i = 0; i < n; i++) Y.set(i, i % 3, 1);
+  const net = linearModel({ inputs: 4, outputs: 3, output: "softmax" });
+  const runs: [number, number][] = [];
+  const fused = net.trainRows!;
+  Object.defineProperty(net, "trainRows", {
+    value: (...args: Parameters<typeof fused>) => {
+      runs.push([args[2], args[3]]);
+      fused(...args);
+    },
+  });
+  const options = {
+    epochs: 2,
+    batchSize: 1,
+    learningRate: 0.1,
+    shuffle: false,
+    evaluateEvery: 50,
+  } as const;
+  const history = await train(net, { X, Y }, options);
+  assert.deepEqual(runs, [[0, 50], [50, 100], [100, 120], [0, 30], [30, 80], [80, 120]]);
+  assert.equal(history.updates, 240);
+  assert.deepEqual(history.evaluations.samplesSeen, [0, 50, 100, 150, 200]);
+  // The same training as one trainStep per sample, up to the order of the loss sums.
+  const twin = linearModel({ inputs: 4, outputs: 3, output: "softmax" });
+  const h2 = await train(twin, { X, Y }, { ...options, recordUpdates: "loss" });
+  assert.equal(runs.length, 6); // recordUpdates needs every step: no runs
+  assert.ok(Math.abs(h2.loss[1] - history.loss[1]) < 1e-12);
+  assert.ok(maxAbsDiff(twin.weights[0], net.weights[0]) < 1e-12);
 });
