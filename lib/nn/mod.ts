@@ -1,6 +1,7 @@
 /**
  * Neural-network building blocks: activations, losses, initialisers, the
  * {@linkcode Model} contract, the MLP and seed 001's bias-column network,
+ * the seeds' bugs (seed-faithful formulas),
  * every seed's model (corrected and seed-faithful), and the gradient check.
  *
  * @module
@@ -10,7 +11,7 @@ export * from "./model.ts";
 export * from "./activations.ts";
 export * from "./losses.ts";
 export * from "./init.ts";
-export * from "./dense.ts";
+export * from "./seed_bugs.ts";
 export * from "./mlp.ts";
 export * from "./bias_column_net.ts";
 export * from "./seed_models.ts";

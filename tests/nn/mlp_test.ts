@@ -4,7 +4,8 @@ import { Matrix } from "../../lib/tensor/matrix.ts";
 import { maxAbsDiff } from "../../lib/tensor/ops.ts";
 import type { ActivationName } from "../../lib/nn/activations.ts";
 import { gradcheck } from "../../lib/nn/gradcheck.ts";
-import { type LossName, mlp, type MlpOptions, type MlpSeedFaithful } from "../../lib/nn/mlp.ts";
+import { type LossName, mlp, type MlpOptions } from "../../lib/nn/mlp.ts";
+import type { MlpSeedFaithful } from "../../lib/nn/seed_bugs.ts";
 
 const TOL = 1e-6;
 
