@@ -25,8 +25,8 @@
  * nothing seed-faithful happens unless asked for. The few formulas a seed got
  * wrong (output activation, cost, gradient scale, output delta, bias
  * gradient, hidden delta, and seed 000's whole batch backward) are looked up
- * once, in the constructor, as {@linkcode MlpFormulas}: the textbook ones
- * below, or a seed's from `seed_bugs.ts`.
+ * once, in the constructor (`#lookUpFormulas`): the textbook ones below, or
+ * a seed's from `seed_bugs.ts`.
  *
  * @module
  */
@@ -39,9 +39,7 @@ import {
   isSparseInput,
   type SparseInput,
   sparseMatmul,
-  type SparseMatmulOptions,
   sparseTransposeMatmul,
-  type SparseTransposeMatmulOptions,
 } from "../tensor/sparse_rows.ts";
 import {
   ACTIVATION_NAMES,
@@ -66,6 +64,7 @@ import {
   squaredErrorBackward,
 } from "./losses.ts";
 import { type Init, initialize } from "./init.ts";
+import { MAX_WORKSPACES, MlpWorkspace } from "./mlp_workspace.ts";
 import type { SparseInputModel } from "./model.ts";
 import {
   checkMlpSeedFaithful,
@@ -142,70 +141,8 @@ interface MlpFormulas {
    * Seed 000's batch backward in place of the textbook one (which is then
    * also not fused into `trainStep`); `undefined` for the textbook backward.
    */
-  seedBackward: ((ws: Workspace, X: MlpInput, Y: Matrix) => void) | undefined;
+  seedBackward: ((ws: MlpWorkspace, X: MlpInput, Y: Matrix) => void) | undefined;
 }
-
-/** Per-batch-size buffers of an {@linkcode Mlp}. */
-class Workspace {
-  readonly n: number;
-  /** Pre-activations per layer, `[n, sizes[l+1]]`. */
-  readonly Z: Matrix[];
-  /** Activations per layer (the same object as `Z` for `"linear"`). */
-  readonly A: Matrix[];
-  /** `{ out: Z[l] }` for the forward products. */
-  readonly forwardOptions: MatmulOptions[];
-  /** Deltas per layer, allocated on first backward. */
-  dZ: Matrix[] | undefined;
-  /** `{ transB: true, out: dZ[l-1] }` for `dA = dZ·Wᵀ`. */
-  backOptions: MatmulOptions[] | undefined;
-  /** `{ out: Z[0], bias }` for a sparse first-layer forward product. */
-  readonly sparseForward: SparseMatmulOptions;
-  /** `{ out, alpha, accumulate }` for a sparse first-layer `Xᵀ·dZ`. */
-  readonly sparseBack: SparseTransposeMatmulOptions = {};
-
-  constructor(
-    n: number,
-    sizes: readonly number[],
-    activations: readonly ActivationName[],
-    dtype: DType,
-  ) {
-    this.n = n;
-    this.Z = [];
-    this.A = [];
-    this.forwardOptions = [];
-    for (let l = 0; l < activations.length; l++) {
-      const Z = Matrix.zeros(n, sizes[l + 1], dtype);
-      this.Z.push(Z);
-      this.A.push(activations[l] === "linear" ? Z : Matrix.zeros(n, sizes[l + 1], dtype));
-      this.forwardOptions.push({ out: Z });
-    }
-    this.sparseForward = { out: this.Z[0] };
-  }
-
-  #updateOptions: MatmulOptions[] = [];
-
-  /** `{ transA: true, alpha: −η, beta: 1, out: W }` for the fused update of layer `l`. */
-  updateOptions(l: number, W: Matrix, alpha: number): MatmulOptions {
-    let o = this.#updateOptions[l];
-    if (o === undefined || o.out !== W) {
-      o = { transA: true, alpha, beta: 1, out: W };
-      this.#updateOptions[l] = o;
-    }
-    o.alpha = alpha;
-    return o;
-  }
-
-  ensureBackward(dtype: DType): Matrix[] {
-    if (this.dZ === undefined) {
-      const dZ = this.Z.map((Z) => Matrix.zeros(this.n, Z.cols, dtype));
-      this.backOptions = dZ.map((_, l) => ({ transB: true, out: l > 0 ? dZ[l - 1] : undefined }));
-      this.dZ = dZ;
-    }
-    return this.dZ;
-  }
-}
-
-const MAX_WORKSPACES = 4;
 
 /**
  * A fully connected network implementing {@linkcode Model}; build one with
@@ -249,8 +186,8 @@ export class Mlp implements SparseInputModel {
   /** Parameter dtype. */
   readonly dtype: DType;
 
-  #ws: Workspace | undefined;
-  readonly #cache = new Map<number, Workspace>();
+  #ws: MlpWorkspace | undefined;
+  readonly #cache = new Map<number, MlpWorkspace>();
   readonly #dWOptions: MatmulOptions[];
   readonly #lossOptions: LogLossOptions;
   /** `{ reduction: "sum", out: dZ_L }` for the loss backwards (`out` set per call). */
@@ -390,25 +327,28 @@ export class Mlp implements SparseInputModel {
     const out = this.activations[L - 1], reduction = this.reduction;
     const divisor = bug.gradientDivisor;
     const fixedScale = divisor === undefined ? 0 : divisorGradientScale(divisor);
+    const textbookHiddenDelta = (l: number, _Z: Matrix, A: Matrix, dZ: Matrix) =>
+      void activationBackward(this.activations[l], A, dZ, dZ);
     return {
-      outputActivation: bug.softmaxOverBatch
+      outputActivation: bug.softmaxOverBatch // seed 003
         ? (Z, A) => void softmaxOverBatch(Z, A)
         : (Z, A) => void activationForward(out, Z, A),
-      cost: bug.runningErrorSumCost
+      cost: bug.runningErrorSumCost // seed 000
         ? (_Z, A, Y) => seed000RunningErrorCost(A, Y)
         : this.#textbookCost(),
-      gradientScale: divisor === undefined ? (n) => reductionScale(reduction, n) : () => fixedScale,
-      outputDelta: bug.doubleSoftmaxDelta
+      gradientScale: divisor === undefined // seed 002
+        ? (n) => reductionScale(reduction, n)
+        : () => fixedScale,
+      outputDelta: bug.doubleSoftmaxDelta // seed 004
         ? doubleSoftmaxDelta
         : (A, Y, dZ, scale) => this.#outputDelta(A, Y, dZ, scale),
-      biasGrad: bug.scalarBiasGradient ? scalarBiasGradient : (dZ, db) => void colSums(dZ, db),
-      hiddenDelta: bug.softmaxPrimeLastHidden
-        ? (l, Z, A, dZ) => {
-          if (l === L - 2) mulSoftmaxPrime(Z, dZ);
-          else activationBackward(this.activations[l], A, dZ, dZ);
-        }
-        : (l, _Z, A, dZ) => void activationBackward(this.activations[l], A, dZ, dZ),
-      seedBackward: bug.batchErrorThroughLastSample
+      biasGrad: bug.scalarBiasGradient // seed 002
+        ? scalarBiasGradient
+        : (dZ, db) => void colSums(dZ, db),
+      hiddenDelta: bug.softmaxPrimeLastHidden // seed 004, on the last hidden layer
+        ? (l, Z, A, dZ) => l === L - 2 ? mulSoftmaxPrime(Z, dZ) : textbookHiddenDelta(l, Z, A, dZ)
+        : textbookHiddenDelta,
+      seedBackward: bug.batchErrorThroughLastSample // seed 000
         ? (ws, X, Y) =>
           meanErrorThroughLastSample(this, {
             X,
@@ -444,12 +384,12 @@ export class Mlp implements SparseInputModel {
     }
   }
 
-  #workspace(n: number): Workspace {
+  #workspace(n: number): MlpWorkspace {
     const ws = this.#ws;
     if (ws !== undefined && ws.n === n) return ws;
     let next = this.#cache.get(n);
     if (next === undefined) {
-      next = new Workspace(n, this.sizes, this.activations, this.dtype);
+      next = new MlpWorkspace(n, this.sizes, this.activations, this.dtype);
       if (this.#cache.size >= MAX_WORKSPACES) {
         const oldest = this.#cache.keys().next().value as number;
         this.#cache.delete(oldest);
@@ -484,7 +424,7 @@ export class Mlp implements SparseInputModel {
   }
 
   /** Forward pass: `Z_l = A_{l−1}·W_l + b_l`, `A_l = f_l(Z_l)`, with `A_0 = X`. */
-  #forward(X: MlpInput): Workspace {
+  #forward(X: MlpInput): MlpWorkspace {
     const ws = this.#workspace(X.rows);
     const L = this.activations.length;
     let input: Matrix | undefined;
@@ -504,7 +444,7 @@ export class Mlp implements SparseInputModel {
     return ws;
   }
 
-  #lossValue(ws: Workspace, Y: Matrix): number {
+  #lossValue(ws: MlpWorkspace, Y: Matrix): number {
     const L = this.activations.length;
     return this.#formulas.cost(ws.Z[L - 1], ws.A[L - 1], Y) + l2Penalty(this.weights, this.l2);
   }
@@ -626,7 +566,7 @@ export class Mlp implements SparseInputModel {
    * product into `W`, after `dZ·Wᵀ` has used the old `W`), leaving the bias
    * grads as scratch and the weight grads untouched.
    */
-  #backward(ws: Workspace, X: MlpInput, Y: Matrix, learningRate?: number): void {
+  #backward(ws: MlpWorkspace, X: MlpInput, Y: Matrix, learningRate?: number): void {
     const dZ = ws.ensureBackward(this.dtype);
     const L = this.activations.length;
     const fused = learningRate !== undefined;

@@ -446,6 +446,20 @@ Deno.test("mlp rejects inconsistent configurations", async (t) => {
       /seedFaithful.scalarBiasGradient needs bias: true/,
     );
   });
+  await t.step("logEpsilon given twice with different values", () => {
+    assert.throws(
+      () =>
+        mlp({
+          ...base,
+          sizes: [3, 2],
+          activations: ["softmax"],
+          loss: "crossEntropy",
+          logEpsilon: 1e-39,
+          seedFaithful: { logEpsilon: 1e-40 },
+        }),
+      /logEpsilon 1e-39 differs from seedFaithful.logEpsilon 1e-40/,
+    );
+  });
   await t.step("random init without prng", () => {
     assert.throws(
       () => mlp({ sizes: [3, 2], activations: ["sigmoid"], loss: "squaredError" }),
