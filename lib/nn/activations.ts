@@ -1,19 +1,14 @@
 /**
  * Activation functions with their backward passes side by side: sigmoid
  * (numerically stable), tanh, ReLU, identity and a row-wise softmax that
- * neither overflows nor underflows to NaN.
+ * neither overflows nor underflows to NaN. (The seeds' wrong softmax
+ * formulas, `softmaxOverBatch` and softmax′, are in `seed_bugs.ts`.)
  *
  * Every forward takes the pre-activations `Z` `[n, units]` (one row per
  * sample) and an optional `out` workspace; every backward takes the upstream
  * gradient `dA = ∂L/∂A` and returns `dZ = ∂L/∂Z`. Passing `dA` itself as
  * `out` makes a backward in-place. Backwards take the forward's *output* `A`
  * (cheaper than recomputing from `Z`) and their docs state the derivative.
- *
- * Two seed-faithful helpers live here too, clearly named:
- * {@linkcode softmaxPrime} (the elementwise `s(1 − s)` that seeds 001 and
- * 004 used in place of the softmax Jacobian) and
- * {@linkcode softmaxOverBatch} (seed 003 Q1b's normalisation over the whole
- * batch).
  *
  * @module
  */
@@ -410,70 +405,4 @@ export function activationBackward(
         }, got ${String(name)}`,
       );
   }
-}
-
-/**
- * Seed-faithful helper, NOT a derivative to train with: the elementwise
- * `s(1 − s)` with `s = softmax(Z)` row-wise. Seed 001 multiplied `ŷ − y` by it
- * and seed 004 used it as the last hidden layer's derivative. It is only the
- * diagonal of the softmax Jacobian `∂sⱼ/∂zₖ = sⱼ(δⱼₖ − sₖ)`: it drops every
- * off-diagonal term, and after cross-entropy no factor is needed at all.
- *
- * @param Z Pre-activations `[n, units]`.
- * @param out Optional `[n, units]` workspace (may be `Z`).
- * @returns `s ⊙ (1 − s)`, `[n, units]`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Matrix } from "../tensor/matrix.ts";
- * import { softmaxPrime } from "./activations.ts";
- *
- * assert.deepEqual(softmaxPrime(Matrix.from([[0, 0]])).toArray(), [[0.25, 0.25]]);
- * ```
- */
-export function softmaxPrime(Z: Matrix, out?: Matrix): Matrix {
-  const S = softmax(Z, ensureOut("apply softmax prime", out, Z.rows, Z.cols, Z.dtype));
-  const s = S.data;
-  for (let i = 0; i < s.length; i++) s[i] = s[i] * (1 - s[i]);
-  return S;
-}
-
-/**
- * Seed-faithful softmax of seed 003 Q1b/Q1c: each row is shifted by its own
- * maximum but every entry is divided by the sum over the WHOLE batch,
- * `pᵢⱼ = e^(zᵢⱼ − mᵢ) / Σᵢ'ₖ e^(zᵢ'ₖ − mᵢ')` (the seed's
- * `a / np.sum(a)` without `axis=1`). Rows no longer sum to 1 unless the batch
- * has one row; the result depends on how the data is batched.
- *
- * @param Z Logits `[n, classes]`.
- * @param out Optional `[n, classes]` workspace (may be `Z`).
- * @returns `[n, classes]`, summing to 1 over the whole matrix.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Matrix } from "../tensor/matrix.ts";
- * import { softmaxOverBatch } from "./activations.ts";
- *
- * const P = softmaxOverBatch(Matrix.from([[0, 0], [5, 5]]));
- * assert.deepEqual(P.toArray(), [[0.25, 0.25], [0.25, 0.25]]);
- * ```
- */
-export function softmaxOverBatch(Z: Matrix, out?: Matrix): Matrix {
-  const P = ensureOut("apply batch softmax", out, Z.rows, Z.cols, Z.dtype);
-  const z = Z.data, p = P.data, k = Z.cols;
-  let s = 0;
-  for (let o = 0; o < z.length; o += k) {
-    let m = z[o];
-    for (let j = 1; j < k; j++) if (z[o + j] > m) m = z[o + j];
-    for (let j = 0; j < k; j++) {
-      const e = Math.exp(z[o + j] - m);
-      p[o + j] = e;
-      s += e;
-    }
-  }
-  const inv = 1 / s;
-  for (let i = 0; i < p.length; i++) p[i] *= inv;
-  return P;
 }

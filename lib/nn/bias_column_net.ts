@@ -42,6 +42,12 @@ import {
 import { NATIVE_MIN_SIZE, softmax } from "./activations.ts";
 import { crossEntropy, type Reduction, reductionScale, softmaxCrossEntropy } from "./losses.ts";
 import type { SparseInputModel } from "./model.ts";
+import {
+  BIAS_COLUMN_SEED_FAITHFUL_KEYS,
+  type BiasColumnSeedFaithful,
+  softmaxPrimeFactorDelta,
+  summedLossGradientScale,
+} from "./seed_bugs.ts";
 
 /**
  * What a {@linkcode BiasColumnNet} takes: `X̃ [m, nx+1]` with the ones column
@@ -127,23 +133,6 @@ export function initParams(
  */
 export function addBiasColumn(X: Matrix): Matrix {
   return prependOnes(X);
-}
-
-/** The seed 001 bugs, each an explicit switch (all off by default). */
-export interface BiasColumnSeedFaithful {
-  /**
-   * Seed 001 multiplied `ŷ − y` by `softmax′(z2) = s(1 − s)` elementwise
-   * (`dyhat_dz2 = softmax(z2)*(1-softmax(z2))`). Wrong because `ŷ − y` is
-   * already the gradient with respect to `z2` for softmax + cross-entropy;
-   * the extra factor (≤ ¼) shrinks and distorts every step.
-   */
-  softmaxPrimeFactor?: boolean;
-  /**
-   * Seed 001 reported the MEAN cross-entropy (`/ y.shape[1]`) but
-   * back-propagated `ŷ − y` unscaled, i.e. the gradient of the SUMMED loss:
-   * its gradients are m times those of the loss it printed.
-   */
-  sumGradientOfMeanLoss?: boolean;
 }
 
 /** Options of {@linkcode BiasColumnNet}. */
@@ -248,6 +237,10 @@ export class BiasColumnNet implements SparseInputModel {
   readonly #w1Sparse: SparseTransposeMatmulOptions = { outTransposed: true };
   #ws: Workspace | undefined;
   readonly #cache = new Map<number, Workspace>();
+  /** `s(P − Y)`, or seed 001's {@linkcode softmaxPrimeFactorDelta}. */
+  readonly #outputDelta: (P: Matrix, Y: Matrix, scale: number, dZ: Matrix) => void;
+  /** `1/m` for `"mean"`, or seed 001's {@linkcode summedLossGradientScale}. */
+  readonly #gradientScale: (n: number) => number;
 
   /**
    * Wraps `params` (not copied: the net trains them in place).
@@ -271,15 +264,22 @@ export class BiasColumnNet implements SparseInputModel {
     }
     const faithful = { ...(options.seedFaithful ?? {}) };
     for (const key of Object.keys(faithful)) {
-      if (key !== "softmaxPrimeFactor" && key !== "sumGradientOfMeanLoss") {
+      if (!BIAS_COLUMN_SEED_FAITHFUL_KEYS.includes(key as keyof BiasColumnSeedFaithful)) {
         throw new TypeError(
-          `Cannot build bias-column net: unknown seedFaithful option ${key}, expected softmaxPrimeFactor or sumGradientOfMeanLoss`,
+          `Cannot build bias-column net: unknown seedFaithful option ${key}, expected ${
+            BIAS_COLUMN_SEED_FAITHFUL_KEYS.join(" or ")
+          }`,
         );
       }
     }
-    this.reduction = options.reduction ?? "mean";
-    reductionScale(this.reduction, 1);
+    const reduction = options.reduction ?? "mean";
+    reductionScale(reduction, 1);
+    this.reduction = reduction;
     this.seedFaithful = Object.freeze(faithful);
+    this.#outputDelta = faithful.softmaxPrimeFactor ? softmaxPrimeFactorDelta : outputDelta;
+    this.#gradientScale = faithful.sumGradientOfMeanLoss
+      ? summedLossGradientScale
+      : (n) => reductionScale(reduction, n);
     this.w1 = w1;
     this.w2 = w2;
     this.dw1 = Matrix.zerosLike(w1);
@@ -465,13 +465,7 @@ export class BiasColumnNet implements SparseInputModel {
     this.#lossOptions.probabilities = ws.P;
     const value = softmaxCrossEntropy(ws.Z2, Y, this.#lossOptions);
     const n = X.rows, nh = this.#nh;
-    const s = this.seedFaithful.sumGradientOfMeanLoss ? 1 : reductionScale(this.reduction, n);
-    const p = ws.P.data, y = Y.data, d2 = ws.dZ2.data;
-    if (this.seedFaithful.softmaxPrimeFactor) {
-      for (let i = 0; i < p.length; i++) d2[i] = s * (p[i] - y[i]) * p[i] * (1 - p[i]);
-    } else {
-      for (let i = 0; i < p.length; i++) d2[i] = s * (p[i] - y[i]);
-    }
+    this.#outputDelta(ws.P, Y, this.#gradientScale(n), ws.dZ2);
     matmul(ws.dZ2, this.w2, ws.dA1Options);
     if (learningRate === undefined) matmul(ws.dZ2, ws.A1, this.#dw2Options);
     else matmul(ws.dZ2, ws.A1, this.#fused(this.#w2Update, -learningRate));
@@ -497,6 +491,12 @@ export class BiasColumnNet implements SparseInputModel {
     options.alpha = alpha;
     return options;
   }
+}
+
+/** `dZ = s(P − Y)`: the softmax + cross-entropy gradient, scaled. */
+function outputDelta(P: Matrix, Y: Matrix, scale: number, dZ: Matrix): void {
+  const p = P.data, y = Y.data, d2 = dZ.data, s = scale;
+  for (let i = 0; i < p.length; i++) d2[i] = s * (p[i] - y[i]);
 }
 
 /** Throws unless every row of `X` starts with the bias entry 1 in column 0. */

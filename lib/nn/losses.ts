@@ -1,8 +1,9 @@
 /**
  * Loss functions with their backward passes side by side: half squared error
  * (seed 000), categorical cross-entropy (with the fused softmax gradient
- * `P − Y`), binary cross-entropy (with the fused sigmoid gradient), the L2
- * penalty of seed 003 Q1a, and seed 000's reported "running error" cost.
+ * `P − Y`), binary cross-entropy (with the fused sigmoid gradient) and the
+ * L2 penalty of seed 003 Q1a. (Seed 000's reported "running error" cost is in
+ * `seed_bugs.ts`.)
  *
  * `yHat`, `P` and `Y` are `[n, k]`, one row per sample; `Y` is one-hot for
  * classifiers (`k = 1` and 0/1 targets for binary ones). A {@linkcode
@@ -464,41 +465,4 @@ export function l2PenaltyBackward(W: Matrix, lambda: number, dW: Matrix): Matrix
   const w = W.data, d = dW.data, c = 2 * lambda;
   for (let i = 0; i < w.length; i++) d[i] += c * w[i];
   return dW;
-}
-
-/**
- * Seed 000's reported batch cost, reproduced for the seed-faithful plots:
- * `(1/(2n)) Σₛ ‖Σ_{t≤s} (ŷₜ − yₜ)‖²`. The seed kept a RUNNING SUM of the
- * error vectors and added its square after every sample (`LES += LOCAL_ERROR**2`,
- * then `VALUE = (1/4000)·Σ LES` with n = 2000), so errors of opposite sign
- * cancel and early samples are counted up to n times: it is not the squared
- * error of anything. The correct batch cost is {@linkcode squaredError}.
- *
- * @param yHat Predictions `[n, k]` in the seed's sample order.
- * @param Y Targets `[n, k]`.
- * @returns The seed's cost value.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Matrix } from "../tensor/matrix.ts";
- * import { seed000RunningErrorCost } from "./losses.ts";
- *
- * // errors +1 then −1: running sums 1 then 0, cost (1 + 0) / 4
- * const cost = seed000RunningErrorCost(Matrix.from([[1], [0]]), Matrix.from([[0], [1]]));
- * assert.equal(cost, 0.25);
- * ```
- */
-export function seed000RunningErrorCost(yHat: Matrix, Y: Matrix): number {
-  checkPair("compute seed 000 running error cost", yHat, Y);
-  const n = yHat.rows, k = yHat.cols, p = yHat.data, y = Y.data;
-  const running = new Float64Array(k);
-  let les = 0;
-  for (let o = 0; o < p.length; o += k) {
-    for (let j = 0; j < k; j++) {
-      running[j] += p[o + j] - y[o + j];
-      les += running[j] * running[j];
-    }
-  }
-  return n === 0 ? 0 : les / (2 * n);
 }

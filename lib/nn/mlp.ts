@@ -21,8 +21,12 @@
  * batches and evaluation does not reallocate), and every matrix product goes
  * through `matmul` with `transA`/`transB` and a reused `out`.
  *
- * The seeds' bugs are opt-in, named switches in {@linkcode MlpSeedFaithful};
- * nothing seed-faithful happens unless asked for.
+ * The seeds' bugs are opt-in, named switches ({@linkcode MlpSeedFaithful});
+ * nothing seed-faithful happens unless asked for. The few formulas a seed got
+ * wrong (output activation, cost, gradient scale, output delta, bias
+ * gradient, hidden delta, and seed 000's whole batch backward) are looked up
+ * once, in the constructor (`#lookUpFormulas`): the textbook ones below, or
+ * a seed's from `seed_bugs.ts`.
  *
  * @module
  */
@@ -33,20 +37,16 @@ import { type DType, type FloatArray, formatShape } from "../dtypes.ts";
 import { addRowVector, colSums } from "../tensor/ops.ts";
 import { matmul, type MatmulOptions } from "../tensor/matmul.ts";
 import {
-  denseRow,
   isSparseInput,
   type SparseInput,
   sparseMatmul,
-  type SparseMatmulOptions,
   sparseTransposeMatmul,
-  type SparseTransposeMatmulOptions,
 } from "../tensor/sparse_rows.ts";
 import {
   ACTIVATION_NAMES,
   activationBackward,
   activationForward,
   type ActivationName,
-  softmaxOverBatch,
 } from "./activations.ts";
 import {
   binaryCrossEntropy,
@@ -59,14 +59,25 @@ import {
   type LossBackwardOptions,
   type Reduction,
   reductionScale,
-  seed000RunningErrorCost,
   sigmoidBinaryCrossEntropy,
   softmaxCrossEntropy,
   squaredError,
   squaredErrorBackward,
 } from "./losses.ts";
 import { type Init, initialize } from "./init.ts";
+import { MAX_WORKSPACES, MlpWorkspace } from "./mlp_workspace.ts";
 import type { SparseInputModel } from "./model.ts";
+import {
+  checkMlpSeedFaithful,
+  divisorGradientScale,
+  doubleSoftmaxDelta,
+  meanErrorThroughLastSample,
+  type MlpSeedFaithful,
+  mulSoftmaxPrime,
+  scalarBiasGradient,
+  seed000RunningErrorCost,
+  softmaxOverBatch,
+} from "./seed_bugs.ts";
 
 /**
  * What an {@linkcode Mlp} takes as input: dense rows, or rows without their
@@ -76,78 +87,6 @@ export type MlpInput = Matrix | SparseInput;
 
 /** Names of the losses an {@linkcode Mlp} can be trained on. */
 export type LossName = "squaredError" | "crossEntropy" | "binaryCrossEntropy";
-
-/**
- * The seeds' bugs, each an explicit switch (all off by default). Turn them on
- * to get a seed's published numbers back; leave them off for the correct
- * gradient. Presets per seed are in `seed_faithful.ts`.
- */
-export interface MlpSeedFaithful {
-  /**
-   * Seed 000's batch gradient descent: the seed averaged the output errors
-   * `ŷ − y` over the batch but back-propagated that mean through the
-   * activations of the LAST sample only (its loop variables `Z1..Z4` and
-   * `X_TRAIN[sample]` still held sample 1999). Wrong because the gradient of
-   * a mean loss is the mean of per-sample gradients, each through its own
-   * sample's activations. Needs `loss: "squaredError"`.
-   */
-  batchErrorThroughLastSample?: boolean;
-  /**
-   * Seed 000's reported batch cost: `loss()` returns
-   * `seed000RunningErrorCost` (squares of a running SUM of errors, over 2n)
-   * instead of the squared error. Wrong because errors cancel in the running
-   * sum and early samples are counted up to n times. Needs
-   * `loss: "squaredError"`.
-   */
-  runningErrorSumCost?: boolean;
-  /**
-   * Seed 002: gradients were divided by this count instead of the batch size
-   * (the seed used m = 60,000, the size before its 5,000-image dev split,
-   * while training on 55,000), so every step is 55/60 of the intended one.
-   */
-  gradientDivisor?: number;
-  /**
-   * Seed 002: each bias gradient was ONE scalar, the sum of `dZ` over all
-   * samples AND all units (`np.sum(dZ)` without `axis=1`), broadcast to every
-   * unit. Wrong because each unit's bias has its own gradient `Σᵢ dZᵢⱼ`. Needs
-   * `bias: true`.
-   */
-  scalarBiasGradient?: boolean;
-  /**
-   * Seed 003 Q1b/Q1c: the output softmax divided by the sum over the whole
-   * batch instead of each row (`a / np.sum(a)` without `axis=1`), and that
-   * matrix was used both for the loss and in the gradient `P − Y`. Wrong
-   * because a row's probabilities then sum to about 1/n. Needs a softmax
-   * output.
-   */
-  softmaxOverBatch?: boolean;
-  /**
-   * Seed 004: the output delta was `(softmax(ŷ) − y) / k` with `ŷ` already a
-   * softmax (softmax applied twice) and k = 10 the number of classes (the
-   * seed's `m = y.shape[0]` of a one-hot column). As in the seed, 1 is
-   * subtracted wherever the entry equals the label's entry. Wrong because the
-   * softmax + cross-entropy gradient is `ŷ − y`. Needs a softmax output and
-   * `loss: "crossEntropy"`.
-   */
-  doubleSoftmaxDelta?: boolean;
-  /**
-   * Seed 004: the last hidden layer's delta used `softmax′(z) = s(1 − s)`
-   * (with `s` the softmax of that layer's pre-activations) instead of the
-   * layer's own ReLU′. Wrong because that layer applies ReLU, not softmax.
-   * Needs at least two layers.
-   */
-  softmaxPrimeLastHidden?: boolean;
-}
-
-const FAITHFUL_KEYS: readonly (keyof MlpSeedFaithful)[] = [
-  "batchErrorThroughLastSample",
-  "runningErrorSumCost",
-  "gradientDivisor",
-  "scalarBiasGradient",
-  "softmaxOverBatch",
-  "doubleSoftmaxDelta",
-  "softmaxPrimeLastHidden",
-];
 
 /** Options of {@linkcode mlp}. */
 export interface MlpOptions {
@@ -169,8 +108,8 @@ export interface MlpOptions {
   l2?: number;
   /**
    * Seed-faithful `ε` inside the loss logarithms (seed 003: 1e-40 binary,
-   * 1e-39 softmax); default none, the loss is then computed exactly from the
-   * logits.
+   * 1e-39 softmax), the same as `seedFaithful.logEpsilon`; default none, the
+   * loss is then computed exactly from the logits.
    */
   logEpsilon?: number;
   /** Source of randomness for the initialisers (required unless all are zeros). */
@@ -181,70 +120,30 @@ export interface MlpOptions {
   seedFaithful?: MlpSeedFaithful;
 }
 
-/** Per-batch-size buffers of an {@linkcode Mlp}. */
-class Workspace {
-  readonly n: number;
-  /** Pre-activations per layer, `[n, sizes[l+1]]`. */
-  readonly Z: Matrix[];
-  /** Activations per layer (the same object as `Z` for `"linear"`). */
-  readonly A: Matrix[];
-  /** `{ out: Z[l] }` for the forward products. */
-  readonly forwardOptions: MatmulOptions[];
-  /** Deltas per layer, allocated on first backward. */
-  dZ: Matrix[] | undefined;
-  /** `{ transB: true, out: dZ[l-1] }` for `dA = dZ·Wᵀ`. */
-  backOptions: MatmulOptions[] | undefined;
-  /** `{ reduction: "sum", out: dZ[L-1] }` for generic loss backwards. */
-  lossBackOptions: LossBackwardOptions | undefined;
-  /** `{ out: Z[0], bias }` for a sparse first-layer forward product. */
-  readonly sparseForward: SparseMatmulOptions;
-  /** `{ out, alpha, accumulate }` for a sparse first-layer `Xᵀ·dZ`. */
-  readonly sparseBack: SparseTransposeMatmulOptions = {};
-
-  constructor(
-    n: number,
-    sizes: readonly number[],
-    activations: readonly ActivationName[],
-    dtype: DType,
-  ) {
-    this.n = n;
-    this.Z = [];
-    this.A = [];
-    this.forwardOptions = [];
-    for (let l = 0; l < activations.length; l++) {
-      const Z = Matrix.zeros(n, sizes[l + 1], dtype);
-      this.Z.push(Z);
-      this.A.push(activations[l] === "linear" ? Z : Matrix.zeros(n, sizes[l + 1], dtype));
-      this.forwardOptions.push({ out: Z });
-    }
-    this.sparseForward = { out: this.Z[0] };
-  }
-
-  #updateOptions: MatmulOptions[] = [];
-
-  /** `{ transA: true, alpha: −η, beta: 1, out: W }` for the fused update of layer `l`. */
-  updateOptions(l: number, W: Matrix, alpha: number): MatmulOptions {
-    let o = this.#updateOptions[l];
-    if (o === undefined || o.out !== W) {
-      o = { transA: true, alpha, beta: 1, out: W };
-      this.#updateOptions[l] = o;
-    }
-    o.alpha = alpha;
-    return o;
-  }
-
-  ensureBackward(dtype: DType): Matrix[] {
-    if (this.dZ === undefined) {
-      const dZ = this.Z.map((Z) => Matrix.zeros(this.n, Z.cols, dtype));
-      this.backOptions = dZ.map((_, l) => ({ transB: true, out: l > 0 ? dZ[l - 1] : undefined }));
-      this.lossBackOptions = { reduction: "sum", out: dZ[dZ.length - 1] };
-      this.dZ = dZ;
-    }
-    return this.dZ;
-  }
+/**
+ * The formulas of an {@linkcode Mlp} that some seed got wrong, looked up once
+ * by the constructor: the textbook formula, unless a `seedFaithful` switch
+ * asks for the seed's (from `seed_bugs.ts`).
+ */
+interface MlpFormulas {
+  /** `A_L = f_L(Z_L)`, the output layer's activation, into `A`. */
+  outputActivation: (Z: Matrix, A: Matrix) => void;
+  /** The batch loss of the output `A` (pre-activations `Z`) against `Y`, without L2. */
+  cost: (Z: Matrix, A: Matrix, Y: Matrix) => number;
+  /** The factor on every gradient for a batch of `n`: `1/n` for a mean loss, 1 for a sum. */
+  gradientScale: (n: number) => number;
+  /** `dZ_L = scale · ∂L/∂Z_L` from the output `A` and targets `Y`, into `dZ`. */
+  outputDelta: (A: Matrix, Y: Matrix, dZ: Matrix, scale: number) => void;
+  /** `db = Σᵢ dZᵢ` (column sums), into `db`. */
+  biasGrad: (dZ: Matrix, db: Matrix) => void;
+  /** In place: `dZ_l = dA_l ⊙ f_l′` for hidden layer `l` (`dA_l` held in `dZ`). */
+  hiddenDelta: (l: number, Z: Matrix, A: Matrix, dZ: Matrix) => void;
+  /**
+   * Seed 000's batch backward in place of the textbook one (which is then
+   * also not fused into `trainStep`); `undefined` for the textbook backward.
+   */
+  seedBackward: ((ws: MlpWorkspace, X: MlpInput, Y: Matrix) => void) | undefined;
 }
-
-const MAX_WORKSPACES = 4;
 
 /**
  * A fully connected network implementing {@linkcode Model}; build one with
@@ -269,7 +168,7 @@ export class Mlp implements SparseInputModel {
   readonly l2: number;
   /** Seed-faithful ε inside the loss logarithms, if any. */
   readonly logEpsilon: number | undefined;
-  /** The enabled seed bugs (a frozen copy). */
+  /** The enabled seed bugs (a frozen copy; `logEpsilon` is read from {@linkcode Mlp.logEpsilon}). */
   readonly seedFaithful: Readonly<MlpSeedFaithful>;
   /** Weights `W_l [sizes[l], sizes[l+1]]`. */
   readonly weights: Matrix[];
@@ -288,11 +187,15 @@ export class Mlp implements SparseInputModel {
   /** Parameter dtype. */
   readonly dtype: DType;
 
-  #ws: Workspace | undefined;
-  readonly #cache = new Map<number, Workspace>();
+  #ws: MlpWorkspace | undefined;
+  readonly #cache = new Map<number, MlpWorkspace>();
   readonly #dWOptions: MatmulOptions[];
   readonly #lossOptions: LogLossOptions;
+  /** `{ reduction: "sum", out: dZ_L }` for the loss backwards (`out` set per call). */
+  readonly #lossBackOptions: LossBackwardOptions = { reduction: "sum" };
   readonly #hasBias: boolean;
+  /** The formulas a seed got wrong: the textbook ones unless `seedFaithful` asks. */
+  readonly #formulas: MlpFormulas;
 
   /** Use {@linkcode mlp}; this constructor takes the same options. */
   constructor(options: MlpOptions) {
@@ -339,63 +242,30 @@ export class Mlp implements SparseInputModel {
     reductionScale(reduction, 1);
     const l2 = options.l2 ?? 0;
     if (!(l2 >= 0)) throw new RangeError(`${where}: l2 must be >= 0, got ${l2}`);
-    const faithful = { ...(options.seedFaithful ?? {}) };
-    for (const key of Object.keys(faithful)) {
-      if (!FAITHFUL_KEYS.includes(key as keyof MlpSeedFaithful)) {
-        throw new TypeError(
-          `${where}: unknown seedFaithful option ${key}, expected one of ${
-            FAITHFUL_KEYS.join(", ")
-          }`,
-        );
-      }
-    }
     const hasBias = options.bias ?? true;
-    const need = (ok: boolean, flag: string, what: string) => {
-      if (!ok) throw new RangeError(`${where}: seedFaithful.${flag} needs ${what}`);
-    };
-    if (faithful.batchErrorThroughLastSample) {
-      need(
-        loss === "squaredError",
-        "batchErrorThroughLastSample",
-        `loss squaredError, got ${loss}`,
+    checkMlpSeedFaithful(options.seedFaithful ?? {}, { loss, activations, bias: hasBias }, where);
+    const { logEpsilon: faithfulEpsilon, ...faithful } = options.seedFaithful ?? {};
+    if (
+      faithfulEpsilon !== undefined && options.logEpsilon !== undefined &&
+      faithfulEpsilon !== options.logEpsilon
+    ) {
+      throw new RangeError(
+        `${where}: logEpsilon ${options.logEpsilon} differs from seedFaithful.logEpsilon ${faithfulEpsilon}`,
       );
     }
-    if (faithful.runningErrorSumCost) {
-      need(loss === "squaredError", "runningErrorSumCost", `loss squaredError, got ${loss}`);
-    }
-    if (faithful.gradientDivisor !== undefined) {
-      need(
-        faithful.gradientDivisor > 0,
-        "gradientDivisor",
-        `a positive number, got ${faithful.gradientDivisor}`,
-      );
-    }
-    if (faithful.scalarBiasGradient) need(hasBias, "scalarBiasGradient", "bias: true");
-    if (faithful.softmaxOverBatch) {
-      need(out === "softmax", "softmaxOverBatch", `a softmax output, got ${out}`);
-    }
-    if (faithful.doubleSoftmaxDelta) {
-      need(
-        out === "softmax" && loss === "crossEntropy",
-        "doubleSoftmaxDelta",
-        `a softmax output with loss crossEntropy, got ${out} with ${loss}`,
-      );
-    }
-    if (faithful.softmaxPrimeLastHidden) {
-      need(activations.length >= 2, "softmaxPrimeLastHidden", "at least 2 layers");
-    }
+    const logEpsilon = faithfulEpsilon ?? options.logEpsilon;
 
     this.sizes = [...sizes];
     this.activations = [...activations];
     this.lossName = loss;
     this.reduction = reduction;
     this.l2 = l2;
-    this.logEpsilon = options.logEpsilon;
+    this.logEpsilon = logEpsilon;
     this.seedFaithful = Object.freeze(faithful);
     this.dtype = options.dtype ?? "float64";
     this.outputSize = sizes[sizes.length - 1];
     this.#hasBias = hasBias;
-    this.#lossOptions = { reduction, logEpsilon: options.logEpsilon };
+    this.#lossOptions = { reduction, logEpsilon };
 
     const L = activations.length;
     const pick = (init: Init | readonly Init[] | undefined, l: number, fallback: Init): Init => {
@@ -446,14 +316,81 @@ export class Mlp implements SparseInputModel {
         this.grads.push(db);
       }
     }
+    this.#formulas = this.#lookUpFormulas();
   }
 
-  #workspace(n: number): Workspace {
+  /**
+   * The textbook formulas, each replaced by its seed's (`seed_bugs.ts`) where
+   * a `seedFaithful` switch is on.
+   */
+  #lookUpFormulas(): MlpFormulas {
+    const bug = this.seedFaithful, L = this.activations.length;
+    const out = this.activations[L - 1], reduction = this.reduction;
+    const divisor = bug.gradientDivisor;
+    const fixedScale = divisor === undefined ? 0 : divisorGradientScale(divisor);
+    const textbookHiddenDelta = (l: number, _Z: Matrix, A: Matrix, dZ: Matrix) =>
+      void activationBackward(this.activations[l], A, dZ, dZ);
+    return {
+      outputActivation: bug.softmaxOverBatch // seed 003
+        ? (Z, A) => void softmaxOverBatch(Z, A)
+        : (Z, A) => void activationForward(out, Z, A),
+      cost: bug.runningErrorSumCost // seed 000
+        ? (_Z, A, Y) => seed000RunningErrorCost(A, Y)
+        : this.#textbookCost(),
+      gradientScale: divisor === undefined // seed 002
+        ? (n) => reductionScale(reduction, n)
+        : () => fixedScale,
+      outputDelta: bug.doubleSoftmaxDelta // seed 004
+        ? doubleSoftmaxDelta
+        : (A, Y, dZ, scale) => this.#outputDelta(A, Y, dZ, scale),
+      biasGrad: bug.scalarBiasGradient // seed 002
+        ? scalarBiasGradient
+        : (dZ, db) => void colSums(dZ, db),
+      hiddenDelta: bug.softmaxPrimeLastHidden // seed 004, on the last hidden layer
+        ? (l, Z, A, dZ) => l === L - 2 ? mulSoftmaxPrime(Z, dZ) : textbookHiddenDelta(l, Z, A, dZ)
+        : textbookHiddenDelta,
+      seedBackward: bug.batchErrorThroughLastSample // seed 000
+        ? (ws, X, Y) =>
+          meanErrorThroughLastSample(this, {
+            X,
+            Z: ws.Z,
+            A: ws.A,
+            Y,
+            scale: this.#formulas.gradientScale(X.rows),
+            biasGrad: this.#formulas.biasGrad,
+            hiddenDelta: this.#formulas.hiddenDelta,
+          })
+        : undefined,
+    };
+  }
+
+  /**
+   * The configured loss of the output; cross-entropies from the logits when
+   * the output is their own softmax/sigmoid and no `logEpsilon` is asked for.
+   */
+  #textbookCost(): (Z: Matrix, A: Matrix, Y: Matrix) => number {
+    const out = this.activations[this.activations.length - 1], opts = this.#lossOptions;
+    const rowSoftmax = out === "softmax" && !this.seedFaithful.softmaxOverBatch;
+    switch (this.lossName) {
+      case "squaredError":
+        return (_Z, A, Y) => squaredError(A, Y, opts);
+      case "crossEntropy":
+        return rowSoftmax && this.logEpsilon === undefined
+          ? (Z, A, Y) => softmaxCrossEntropy(Z, Y, { reduction: opts.reduction, probabilities: A })
+          : (_Z, A, Y) => crossEntropy(A, Y, opts);
+      case "binaryCrossEntropy":
+        return out === "sigmoid" && this.logEpsilon === undefined
+          ? (Z, _A, Y) => sigmoidBinaryCrossEntropy(Z, Y, opts)
+          : (_Z, A, Y) => binaryCrossEntropy(A, Y, opts);
+    }
+  }
+
+  #workspace(n: number): MlpWorkspace {
     const ws = this.#ws;
     if (ws !== undefined && ws.n === n) return ws;
     let next = this.#cache.get(n);
     if (next === undefined) {
-      next = new Workspace(n, this.sizes, this.activations, this.dtype);
+      next = new MlpWorkspace(n, this.sizes, this.activations, this.dtype);
       if (this.#cache.size >= MAX_WORKSPACES) {
         const oldest = this.#cache.keys().next().value as number;
         this.#cache.delete(oldest);
@@ -487,7 +424,8 @@ export class Mlp implements SparseInputModel {
     }
   }
 
-  #forward(X: MlpInput): Workspace {
+  /** Forward pass: `Z_l = A_{l−1}·W_l + b_l`, `A_l = f_l(Z_l)`, with `A_0 = X`. */
+  #forward(X: MlpInput): MlpWorkspace {
     const ws = this.#workspace(X.rows);
     const L = this.activations.length;
     let input: Matrix | undefined;
@@ -500,37 +438,16 @@ export class Mlp implements SparseInputModel {
         matmul(input ?? X as Matrix, this.weights[l], ws.forwardOptions[l]);
         if (this.#hasBias) addRowVector(Z, this.biases[l], Z);
       }
-      if (l === L - 1 && this.seedFaithful.softmaxOverBatch) softmaxOverBatch(Z, ws.A[l]);
-      else activationForward(this.activations[l], Z, ws.A[l]);
+      if (l < L - 1) activationForward(this.activations[l], Z, ws.A[l]);
+      else this.#formulas.outputActivation(Z, ws.A[l]);
       input = ws.A[l];
     }
     return ws;
   }
 
-  #lossValue(ws: Workspace, Y: Matrix): number {
+  #lossValue(ws: MlpWorkspace, Y: Matrix): number {
     const L = this.activations.length;
-    const A = ws.A[L - 1], Z = ws.Z[L - 1], out = this.activations[L - 1];
-    const opts = this.#lossOptions;
-    let value: number;
-    switch (this.lossName) {
-      case "squaredError":
-        value = this.seedFaithful.runningErrorSumCost
-          ? seed000RunningErrorCost(A, Y)
-          : squaredError(A, Y, opts);
-        break;
-      case "crossEntropy":
-        value = out === "softmax" && !this.seedFaithful.softmaxOverBatch &&
-            this.logEpsilon === undefined
-          ? softmaxCrossEntropy(Z, Y, { reduction: opts.reduction, probabilities: A })
-          : crossEntropy(A, Y, opts);
-        break;
-      case "binaryCrossEntropy":
-        value = out === "sigmoid" && this.logEpsilon === undefined
-          ? sigmoidBinaryCrossEntropy(Z, Y, opts)
-          : binaryCrossEntropy(A, Y, opts);
-        break;
-    }
-    return value + l2Penalty(this.weights, this.l2);
+    return this.#formulas.cost(ws.Z[L - 1], ws.A[L - 1], Y) + l2Penalty(this.weights, this.l2);
   }
 
   /**
@@ -573,7 +490,8 @@ export class Mlp implements SparseInputModel {
     this.#checkTargets(X, Y, "compute gradients");
     const ws = this.#forward(X);
     const value = this.#lossValue(ws, Y);
-    if (this.seedFaithful.batchErrorThroughLastSample) this.#backwardLastSample(ws, X, Y);
+    const seedBackward = this.#formulas.seedBackward;
+    if (seedBackward !== undefined) seedBackward(ws, X, Y);
     else this.#backward(ws, X, Y);
     if (this.l2 !== 0) {
       for (let l = 0; l < this.weights.length; l++) {
@@ -602,7 +520,8 @@ export class Mlp implements SparseInputModel {
         `Cannot take a training step: learningRate must be finite, got ${learningRate}`,
       );
     }
-    if (this.seedFaithful.batchErrorThroughLastSample) {
+    if (this.#formulas.seedBackward !== undefined) {
+      // A seed's own backward is not fused: its gradient, then the plain step.
       const value = this.lossAndGrad(X, Y);
       for (let i = 0; i < this.params.length; i++) {
         axpyData(-learningRate, this.grads[i].data, this.params[i].data);
@@ -615,26 +534,23 @@ export class Mlp implements SparseInputModel {
     return value;
   }
 
-  #scale(n: number): number {
-    const d = this.seedFaithful.gradientDivisor;
-    return d !== undefined ? 1 / d : reductionScale(this.reduction, n);
-  }
-
-  /** Output delta `dZ_L` into `dZL`, scaled by the reduction. */
-  #outputDelta(A: Matrix, Y: Matrix, dZL: Matrix, ws: Workspace): void {
-    const s = this.#scale(A.rows);
+  /**
+   * The textbook output delta `dZ_L = s·∂L/∂Z_L` into `dZL`: `s(P − Y)` for
+   * softmax + cross-entropy and sigmoid + binary cross-entropy, otherwise the
+   * loss's backward times `s`, then the output activation's backward.
+   */
+  #outputDelta(A: Matrix, Y: Matrix, dZL: Matrix, s: number): void {
     const out = this.activations[this.activations.length - 1];
     const a = A.data, y = Y.data, d = dZL.data;
-    if (this.seedFaithful.doubleSoftmaxDelta) {
-      doubleSoftmaxDelta(A, Y, dZL, s);
-    } else if (
+    if (
       (out === "softmax" && this.lossName === "crossEntropy") ||
       (out === "sigmoid" && this.lossName === "binaryCrossEntropy")
     ) {
       // dZ = P − Y: the fused softmax/sigmoid + (binary) cross-entropy gradient.
       for (let i = 0; i < a.length; i++) d[i] = s * (a[i] - y[i]);
     } else {
-      const opts = ws.lossBackOptions!;
+      const opts = this.#lossBackOptions;
+      opts.out = dZL;
       if (this.lossName === "squaredError") squaredErrorBackward(A, Y, opts);
       else if (this.lossName === "crossEntropy") crossEntropyBackward(A, Y, opts);
       else binaryCrossEntropyBackward(A, Y, opts);
@@ -644,16 +560,19 @@ export class Mlp implements SparseInputModel {
   }
 
   /**
-   * Back-propagation. Without `learningRate` it fills `grads`; with it, it
-   * applies `θ −= learningRate · ∂L/∂θ` directly (fused: `W += −η·Aᵀ·dZ` as
-   * one product into `W`, after `dZ·Wᵀ` has used the old `W`), leaving the
-   * bias grads as scratch and the weight grads untouched.
+   * Back-propagation, layer by layer from the output: `dW_l = A_{l−1}ᵀ·dZ_l`,
+   * `db_l = Σᵢ dZ_l,i`, `dA_{l−1} = dZ_l·W_lᵀ`, `dZ_{l−1} = dA_{l−1} ⊙ f′`.
+   * Without `learningRate` it fills `grads`; with it, it applies
+   * `θ −= learningRate · ∂L/∂θ` directly (fused: `W += −η·Aᵀ·dZ` as one
+   * product into `W`, after `dZ·Wᵀ` has used the old `W`), leaving the bias
+   * grads as scratch and the weight grads untouched.
    */
-  #backward(ws: Workspace, X: MlpInput, Y: Matrix, learningRate?: number): void {
+  #backward(ws: MlpWorkspace, X: MlpInput, Y: Matrix, learningRate?: number): void {
     const dZ = ws.ensureBackward(this.dtype);
     const L = this.activations.length;
     const fused = learningRate !== undefined;
-    this.#outputDelta(ws.A[L - 1], Y, dZ[L - 1], ws);
+    const f = this.#formulas;
+    f.outputDelta(ws.A[L - 1], Y, dZ[L - 1], f.gradientScale(X.rows));
     for (let l = L - 1; l >= 0; l--) {
       const input = l === 0 ? X : ws.A[l - 1];
       if (l > 0) matmul(dZ[l], this.weights[l], ws.backOptions![l]);
@@ -673,53 +592,10 @@ export class Mlp implements SparseInputModel {
       }
       if (this.#hasBias) {
         const db = this.biasGrads[l];
-        this.#biasGrad(dZ[l], db);
+        f.biasGrad(dZ[l], db);
         if (fused) axpyData(-learningRate, db.data, this.biases[l].data);
       }
-      if (l > 0) this.#hiddenDelta(l - 1, ws.Z[l - 1], ws.A[l - 1], dZ[l - 1]);
-    }
-  }
-
-  #biasGrad(dZ: Matrix, db: Matrix): void {
-    if (this.seedFaithful.scalarBiasGradient) {
-      const d = dZ.data;
-      let s = 0;
-      for (let i = 0; i < d.length; i++) s += d[i];
-      db.data.fill(s);
-    } else {
-      colSums(dZ, db);
-    }
-  }
-
-  /** In place: `dA` (held in `dZ`) → `dZ` for hidden layer `l`. */
-  #hiddenDelta(l: number, Z: Matrix, A: Matrix, dZ: Matrix): void {
-    if (this.seedFaithful.softmaxPrimeLastHidden && l === this.activations.length - 2) {
-      mulSoftmaxPrime(Z, dZ);
-    } else {
-      activationBackward(this.activations[l], A, dZ, dZ);
-    }
-  }
-
-  /** Seed 000's batch backward: the mean error through the last sample's activations. */
-  #backwardLastSample(ws: Workspace, X: MlpInput, Y: Matrix): void {
-    const L = this.activations.length, n = X.rows;
-    if (n === 0) throw new RangeError("Cannot compute gradients: the batch is empty");
-    const last = (M: MlpInput) =>
-      isSparseInput(M) ? denseRow(M, n - 1, this.dtype) : M.rowSlice(n - 1, n);
-    const dZ = ws.Z.map((Z) => Matrix.zeros(1, Z.cols, this.dtype));
-    // Mean (or summed) error ē = s Σᵢ (ŷᵢ − yᵢ), a [1, k] row.
-    const A = ws.A[L - 1], k = A.cols, e = dZ[L - 1].data, s = this.#scale(n);
-    for (let i = 0, o = 0; i < n; i++, o += k) {
-      for (let j = 0; j < k; j++) e[j] += s * (A.data[o + j] - Y.data[o + j]);
-    }
-    activationBackward(this.activations[L - 1], last(A), dZ[L - 1], dZ[L - 1]);
-    for (let l = L - 1; l >= 0; l--) {
-      matmul(last(l === 0 ? X : ws.A[l - 1]), dZ[l], this.#dWOptions[l]);
-      if (this.#hasBias) this.#biasGrad(dZ[l], this.biasGrads[l]);
-      if (l > 0) {
-        matmul(dZ[l], this.weights[l], { transB: true, out: dZ[l - 1] });
-        this.#hiddenDelta(l - 1, last(ws.Z[l - 1]), last(ws.A[l - 1]), dZ[l - 1]);
-      }
+      if (l > 0) f.hiddenDelta(l - 1, ws.Z[l - 1], ws.A[l - 1], dZ[l - 1]);
     }
   }
 }
@@ -732,49 +608,6 @@ function axpyData(alpha: number, x: FloatArray, y: FloatArray): void {
 /** `w *= c` on a raw array. */
 function scaleInPlace(w: FloatArray, c: number): void {
   for (let i = 0; i < w.length; i++) w[i] *= c;
-}
-
-/** `dA ⊙ s(1 − s)` in place, with `s` the row-wise softmax of `Z` (seed 004). */
-function mulSoftmaxPrime(Z: Matrix, dA: Matrix): void {
-  const z = Z.data, g = dA.data, k = Z.cols;
-  for (let o = 0; o < z.length; o += k) {
-    let m = z[o];
-    for (let j = 1; j < k; j++) if (z[o + j] > m) m = z[o + j];
-    let sum = 0;
-    for (let j = 0; j < k; j++) sum += Math.exp(z[o + j] - m);
-    for (let j = 0; j < k; j++) {
-      const p = Math.exp(z[o + j] - m) / sum;
-      g[o + j] *= p * (1 - p);
-    }
-  }
-}
-
-/**
- * Seed 004's output delta, row by row: `g = softmax(ŷ)` (a second softmax),
- * subtract 1 wherever `g` equals `g[label]` (the seed's
- * `np.where(grad == y.T*grad)`), divide by the class count k, then scale.
- */
-function doubleSoftmaxDelta(P: Matrix, Y: Matrix, out: Matrix, scale: number): void {
-  const p = P.data, y = Y.data, d = out.data, k = P.cols;
-  for (let o = 0; o < p.length; o += k) {
-    let m = p[o], label = 0;
-    for (let j = 1; j < k; j++) {
-      if (p[o + j] > m) m = p[o + j];
-      if (y[o + j] > y[o + label]) label = j;
-    }
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const e = Math.exp(p[o + j] - m);
-      d[o + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < k; j++) d[o + j] /= sum;
-    const t = d[o + label];
-    for (let j = 0; j < k; j++) {
-      const g = d[o + j] === t ? d[o + j] - 1 : d[o + j];
-      d[o + j] = scale * (g / k);
-    }
-  }
 }
 
 /**

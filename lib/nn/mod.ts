@@ -1,7 +1,9 @@
 /**
  * Neural-network building blocks: activations, losses, initialisers, the
  * {@linkcode Model} contract, the MLP, the one-layer linear model (logistic
- * and softmax regression) and seed 001's bias-column network, every seed's model (corrected and seed-faithful), and the gradient check.
+ * and softmax regression) and seed 001's bias-column network, the seeds' bugs
+ * (seed-faithful formulas, `seed_bugs.ts`), every seed's model (corrected and
+ * seed-faithful), and the gradient check.
  *
  * @module
  */
@@ -10,7 +12,7 @@ export * from "./model.ts";
 export * from "./activations.ts";
 export * from "./losses.ts";
 export * from "./init.ts";
-export * from "./dense.ts";
+export * from "./seed_bugs.ts";
 export * from "./mlp.ts";
 export * from "./linear_model.ts";
 export * from "./bias_column_net.ts";

@@ -10,23 +10,22 @@
 import type { Prng } from "../random.ts";
 import { RandomState } from "../random_state.ts";
 import type { DType } from "../dtypes.ts";
-import {
-  type BiasColumnNet,
-  biasColumnNet,
-  type BiasColumnSeedFaithful,
-} from "./bias_column_net.ts";
+import { type BiasColumnNet, biasColumnNet } from "./bias_column_net.ts";
 import { type LinearModel, linearModel } from "./linear_model.ts";
-import { type Mlp, mlp, type MlpSeedFaithful } from "./mlp.ts";
+import { type Mlp, mlp } from "./mlp.ts";
+import type { BiasColumnSeedFaithful, MlpSeedFaithful } from "./seed_bugs.ts";
 
 /**
- * Each seed's bugs as seed-faithful switches (see the docs of
- * {@linkcode MlpSeedFaithful} and {@linkcode BiasColumnSeedFaithful} for what
- * each did and why it is wrong).
+ * Each seed's bugs as seed-faithful switches, its constants (`logEpsilon`,
+ * `gradientDivisor`) included (see the docs of {@linkcode MlpSeedFaithful}
+ * and {@linkcode BiasColumnSeedFaithful} in `seed_bugs.ts` for what each did
+ * and why it is wrong).
  */
 export const SEED_FAITHFUL: {
   readonly seed000Batch: Readonly<MlpSeedFaithful>;
   readonly seed001: Readonly<BiasColumnSeedFaithful>;
   readonly seed002: Readonly<MlpSeedFaithful>;
+  readonly seed003Logistic: Readonly<MlpSeedFaithful>;
   readonly seed003Softmax: Readonly<MlpSeedFaithful>;
   readonly seed004: Readonly<MlpSeedFaithful>;
 } = Object.freeze({
@@ -36,8 +35,10 @@ export const SEED_FAITHFUL: {
   seed001: Object.freeze({ softmaxPrimeFactor: true, sumGradientOfMeanLoss: true }),
   /** m = 60,000 in the gradient scaling, and a scalar bias gradient. */
   seed002: Object.freeze({ gradientDivisor: 60000, scalarBiasGradient: true }),
-  /** Softmax normalised over the whole batch. */
-  seed003Softmax: Object.freeze({ softmaxOverBatch: true }),
+  /** ε = 1e-40 inside the logs of the binary cross-entropy (the gradient was right). */
+  seed003Logistic: Object.freeze({ logEpsilon: 1e-40 }),
+  /** Softmax normalised over the whole batch, and ε = 1e-39 inside the log. */
+  seed003Softmax: Object.freeze({ softmaxOverBatch: true, logEpsilon: 1e-39 }),
   /** Output delta (softmax(ŷ) − y)/10, and softmax′ for the last hidden layer. */
   seed004: Object.freeze({ doubleSoftmaxDelta: true, softmaxPrimeLastHidden: true }),
 });
@@ -207,7 +208,7 @@ export function seed003Logistic(
     init: zeros ? { kind: "zeros" } : { kind: "normal", std: 10 },
     biasInit: zeros ? { kind: "zeros" } : { kind: "normal", std: 1 },
     prng: options.prng,
-    logEpsilon: options.faithful ? 1e-40 : undefined,
+    logEpsilon: options.faithful ? SEED_FAITHFUL.seed003Logistic.logEpsilon : undefined,
   });
   const numpy = options.numpySeed !== undefined && options.init === "normal";
   return numpy ? numpyNormalInit(model, options.numpySeed!) : model;
@@ -245,8 +246,10 @@ export function seed003Softmax(options: Seed003Options): LinearModel {
     init: numpy ? { kind: "zeros" } : { kind: "normal", std: 10 },
     biasInit: numpy ? { kind: "zeros" } : { kind: "normal", std: 1 },
     prng: options.prng,
-    logEpsilon: options.faithful ? 1e-39 : undefined,
-    seedFaithful: options.faithful ? SEED_FAITHFUL.seed003Softmax : undefined,
+    logEpsilon: options.faithful ? SEED_FAITHFUL.seed003Softmax.logEpsilon : undefined,
+    seedFaithful: options.faithful
+      ? { softmaxOverBatch: SEED_FAITHFUL.seed003Softmax.softmaxOverBatch }
+      : undefined,
   });
   return numpy ? numpyNormalInit(model, options.numpySeed!) : model;
 }

@@ -25,6 +25,7 @@
  */
 
 import { acceptsSparseRows, type Model, type SparseInputModel } from "../nn/model.ts";
+import { seed001EpochLoss } from "../nn/seed_bugs.ts";
 import type { Prng } from "../random.ts";
 import { Matrix } from "../tensor/matrix.ts";
 import { formatShape } from "../dtypes.ts";
@@ -46,11 +47,9 @@ import type { StopRule } from "./stop_rules.ts";
  *   (`reduction: "sum"`). A last partial batch counts by its size.
  * - `"sum"`: the total over samples, `Σ_b n_b·L_b` (mean models) or `Σ_b L_b`
  *   (summing models) — seed 004's `loss_this_iter`, seed 000's epoch `ERR`.
- * - `"seed001"`: seed 001's `total_loss / (len(X) // batch_size)`, the sum of
- *   the batch means over ⌊N / batchSize⌋. Wrong because the last partial
- *   batch (96 of 60,000 at batch 128) adds a whole batch mean while the
- *   divisor leaves it out (469 terms over 468), overstating the mean by
- *   about 1/468 and weighting 96 samples like 128.
+ * - `"seed001"`: seed 001's accounting, the sum of the batch means over
+ *   ⌊N / batchSize⌋ ({@linkcode seed001EpochLoss} in `lib/nn/seed_bugs.ts`
+ *   says what the seed did and why it is wrong).
  */
 export type EpochLoss = "mean" | "sum" | "seed001";
 
@@ -532,7 +531,7 @@ class Run {
       case "sum":
         return total;
       case "seed001":
-        return raw / Math.floor(this.n / this.batchSize);
+        return seed001EpochLoss(raw, this.n, this.batchSize);
     }
   }
 

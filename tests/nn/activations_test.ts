@@ -13,8 +13,6 @@ import {
   sigmoidBackward,
   softmax,
   softmaxBackward,
-  softmaxOverBatch,
-  softmaxPrime,
   tanh,
   tanhBackward,
 } from "../../lib/nn/activations.ts";
@@ -94,25 +92,6 @@ Deno.test("softmax() is shift-invariant per row", () => {
   for (let i = 0; i < a.size; i++) assert.ok(Math.abs(a.data[i] - b.data[i]) < 1e-15);
 });
 
-Deno.test("softmaxOverBatch() normalises over the whole batch, not per row (seed 003 bug)", () => {
-  const Z = Matrix.from([[0, 0], [0, 0], [0, 0]]);
-  const P = softmaxOverBatch(Z);
-  assert.ok(Array.from(P.data).every((p) => Math.abs(p - 1 / 6) < 1e-16));
-  // With one row it agrees with the correct softmax.
-  const z1 = Matrix.from([[0.3, -1.2, 2.5]]);
-  const a = softmaxOverBatch(z1), b = softmax(z1);
-  for (let i = 0; i < 3; i++) assert.ok(Math.abs(a.data[i] - b.data[i]) < 1e-16);
-});
-
-Deno.test("softmaxPrime() is the elementwise s(1 − s), not the Jacobian", () => {
-  const Z = Matrix.from([[0.1, 0.5, -0.3]]);
-  const s = softmax(Z);
-  const d = softmaxPrime(Z);
-  for (let j = 0; j < 3; j++) {
-    assert.ok(Math.abs(d.data[j] - s.data[j] * (1 - s.data[j])) < 1e-16);
-  }
-});
-
 /** Central-difference check of dZ = backward(A, dA) against Σ dA ⊙ f(Z). */
 function checkBackward(name: ActivationName, Z: Matrix, dA: Matrix): number {
   const A = activationForward(name, Z);
@@ -144,20 +123,6 @@ Deno.test("every activation's backward matches central differences to 1e-6", asy
       assert.ok(err <= 1e-6, `${name}: relative error ${err}`);
     });
   }
-});
-
-Deno.test("softmaxPrime() used as a backward fails the finite-difference check", () => {
-  const prng = new Prng(5);
-  const Z = randomMatrix(2, 4, prng), dA = randomMatrix(2, 4, prng);
-  const P = softmax(Z);
-  const wrong = softmaxPrime(Z);
-  for (let i = 0; i < wrong.size; i++) wrong.data[i] *= dA.data[i];
-  const right = softmaxBackward(P, dA);
-  let diff = 0;
-  for (let i = 0; i < right.size; i++) {
-    diff = Math.max(diff, Math.abs(right.data[i] - wrong.data[i]));
-  }
-  assert.ok(diff > 1e-2, `difference ${diff}`);
 });
 
 Deno.test("backwards state their derivatives: σ′ = A(1−A), tanh′ = 1−A², relu′ = [A>0]", () => {

@@ -10,7 +10,6 @@ import {
   crossEntropyBackward,
   l2Penalty,
   l2PenaltyBackward,
-  seed000RunningErrorCost,
   sigmoidBinaryCrossEntropy,
   softmaxCrossEntropy,
   softmaxCrossEntropyBackward,
@@ -127,21 +126,6 @@ Deno.test("l2Penalty() is λΣW² over every matrix and its gradient 2λW", () =
   const num = (l2Penalty([Matrix.from([[1 + 1e-6, -2]])], 0.1) -
     l2Penalty([Matrix.from([[1 - 1e-6, -2]])], 0.1)) / 2e-6;
   close(num, 0.2, 1e-8);
-});
-
-Deno.test("seed000RunningErrorCost() squares a running sum of errors (seed 000's LES)", () => {
-  const prng = new Prng(3);
-  const yHat = randomProbs(6, 3, prng), Y = oneHotRandom(6, 3, prng);
-  // Literal transcription of the seed's loop.
-  let local = [0, 0, 0], les = [0, 0, 0];
-  for (let s = 0; s < 6; s++) {
-    local = local.map((e, j) => e + (yHat.get(s, j) - Y.get(s, j)));
-    les = les.map((v, j) => v + local[j] ** 2);
-  }
-  const seedValue = (1 / (2 * 6)) * les.reduce((a, b) => a + b, 0);
-  close(seed000RunningErrorCost(yHat, Y), seedValue);
-  // It is not the squared error.
-  assert.ok(Math.abs(seed000RunningErrorCost(yHat, Y) - squaredError(yHat, Y)) > 1e-3);
 });
 
 Deno.test("losses reject mismatched shapes with both shapes in the message", () => {

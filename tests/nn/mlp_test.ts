@@ -4,7 +4,8 @@ import { Matrix } from "../../lib/tensor/matrix.ts";
 import { maxAbsDiff } from "../../lib/tensor/ops.ts";
 import type { ActivationName } from "../../lib/nn/activations.ts";
 import { gradcheck } from "../../lib/nn/gradcheck.ts";
-import { type LossName, mlp, type MlpOptions, type MlpSeedFaithful } from "../../lib/nn/mlp.ts";
+import { type LossName, mlp, type MlpOptions } from "../../lib/nn/mlp.ts";
+import type { MlpSeedFaithful } from "../../lib/nn/seed_bugs.ts";
 
 const TOL = 1e-6;
 
@@ -443,6 +444,20 @@ Deno.test("mlp rejects inconsistent configurations", async (t) => {
           seedFaithful: { scalarBiasGradient: true },
         }),
       /seedFaithful.scalarBiasGradient needs bias: true/,
+    );
+  });
+  await t.step("logEpsilon given twice with different values", () => {
+    assert.throws(
+      () =>
+        mlp({
+          ...base,
+          sizes: [3, 2],
+          activations: ["softmax"],
+          loss: "crossEntropy",
+          logEpsilon: 1e-39,
+          seedFaithful: { logEpsilon: 1e-40 },
+        }),
+      /logEpsilon 1e-39 differs from seedFaithful.logEpsilon 1e-40/,
     );
   });
   await t.step("random init without prng", () => {

@@ -146,3 +146,15 @@ Deno.test("seed models have the seeds' architectures, init and reductions", () =
   assert.deepEqual(seed003InferenceNet().sizes, [784, 200, 100, 10]);
   assert.deepEqual(SEED_FAITHFUL.seed002, { gradientDivisor: 60000, scalarBiasGradient: true });
 });
+
+Deno.test("the seed 003 presets carry the seeds' ε; the net reads it as logEpsilon", () => {
+  assert.deepEqual(SEED_FAITHFUL.seed003Logistic, { logEpsilon: 1e-40 });
+  assert.deepEqual(SEED_FAITHFUL.seed003Softmax, { softmaxOverBatch: true, logEpsilon: 1e-39 });
+  const logistic = seed003Logistic({ prng: new Prng(0), faithful: true });
+  assert.equal(logistic.logEpsilon, 1e-40);
+  assert.deepEqual(logistic.seedFaithful, {});
+  const softmax = seed003Softmax({ prng: new Prng(0), faithful: true });
+  assert.equal(softmax.logEpsilon, 1e-39);
+  assert.deepEqual(softmax.seedFaithful, { softmaxOverBatch: true });
+  assert.equal(seed003Softmax({ prng: new Prng(0) }).logEpsilon, undefined);
+});
