@@ -91,20 +91,7 @@ export {
   tanh,
   tanhBackward,
 } from "./nn/activations.ts";
-export {
-  binaryCrossEntropy,
-  binaryCrossEntropyBackward,
-  crossEntropy,
-  crossEntropyBackward,
-  l2Penalty,
-  l2PenaltyBackward,
-  type Reduction,
-  sigmoidBinaryCrossEntropy,
-  softmaxCrossEntropy,
-  softmaxCrossEntropyBackward,
-  squaredError,
-  squaredErrorBackward,
-} from "./nn/losses.ts";
+export * from "./nn/losses.ts"; // every loss with its backward, and their options
 export { type Init, initialize } from "./nn/init.ts";
 export { loadParams, type Model, saveParams } from "./nn/model.ts";
 export { type LossName, Mlp, mlp, type MlpOptions } from "./nn/mlp.ts";

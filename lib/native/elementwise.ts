@@ -34,11 +34,7 @@ type Floats = Float32Array | Float64Array;
  * ```
  */
 export function nativeSigmoid(z: Floats, a: Floats): boolean {
-  const native = nativeKernels();
-  if (native === null) return false;
-  if (z instanceof Float32Array) native.nnkit_sigmoid_f32(z, a, z.length);
-  else native.nnkit_sigmoid_f64(z, a, z.length);
-  return true;
+  return unary("sigmoid", z, a);
 }
 
 /**
@@ -49,11 +45,7 @@ export function nativeSigmoid(z: Floats, a: Floats): boolean {
  * @returns Whether it ran natively.
  */
 export function nativeTanh(z: Floats, a: Floats): boolean {
-  const native = nativeKernels();
-  if (native === null) return false;
-  if (z instanceof Float32Array) native.nnkit_tanh_f32(z, a, z.length);
-  else native.nnkit_tanh_f64(z, a, z.length);
-  return true;
+  return unary("tanh", z, a);
 }
 
 /**
@@ -91,11 +83,7 @@ export function nativeTanhRows(
  * @returns Whether it ran natively.
  */
 export function nativeRelu(z: Floats, a: Floats): boolean {
-  const native = nativeKernels();
-  if (native === null) return false;
-  if (z instanceof Float32Array) native.nnkit_relu_f32(z, a, z.length);
-  else native.nnkit_relu_f64(z, a, z.length);
-  return true;
+  return unary("relu", z, a);
 }
 
 /**
@@ -157,5 +145,21 @@ export function nativeColSums(x: Floats, rows: number, cols: number, c: Floats):
   } else {
     return false;
   }
+  return true;
+}
+
+/** The unary elementwise kernels, by name: `[float32, float64]` symbols. */
+const UNARY = {
+  sigmoid: ["nnkit_sigmoid_f32", "nnkit_sigmoid_f64"],
+  tanh: ["nnkit_tanh_f32", "nnkit_tanh_f64"],
+  relu: ["nnkit_relu_f32", "nnkit_relu_f64"],
+} as const;
+
+/** Runs the unary kernel `name` of `z`'s type on `z` into `a`; `false` without the kernels. */
+function unary(name: keyof typeof UNARY, z: Floats, a: Floats): boolean {
+  const native = nativeKernels();
+  if (native === null) return false;
+  const [f32, f64] = UNARY[name];
+  native[z instanceof Float32Array ? f32 : f64](z, a, z.length);
   return true;
 }

@@ -11,15 +11,12 @@
  */
 
 import { nativeKernels } from "./build.ts";
+import type { CsrArrays } from "./sparse.ts";
 
 /** Rows without their zeros, as `lib/tensor/sparse_rows.ts`'s `SparseRows` holds them (CSR). */
-interface SparseRows {
+interface SparseRows extends Readonly<CsrArrays> {
   readonly rows: number;
   readonly cols: number;
-  readonly rowStart: Uint32Array;
-  readonly colIndex: Uint16Array;
-  readonly values: Float64Array;
-  readonly codes: Uint8Array | null;
   readonly codeValues: Float64Array | null;
 }
 

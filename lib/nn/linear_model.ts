@@ -49,7 +49,7 @@ import {
   softmaxCrossEntropy,
 } from "./losses.ts";
 import { type Init, initialize } from "./init.ts";
-import type { SparseInputModel } from "./model.ts";
+import type { SparseInputModel, TrainRows } from "./model.ts";
 
 /** Options of {@linkcode linearModel}. */
 export interface LinearModelOptions {
@@ -136,14 +136,7 @@ export class LinearModel implements SparseInputModel {
    * `Model.trainRows`): softmax regression without L2 only (with one row per
    * step seed 003's whole-batch softmax is the row softmax).
    */
-  readonly trainRows?: (
-    X: SparseRows,
-    Y: Matrix,
-    start: number,
-    end: number,
-    learningRate: number,
-    totals: Float64Array,
-  ) => void;
+  readonly trainRows?: TrainRows;
 
   readonly #buffers = new Map<number, Buffers>();
   readonly #passes = new Map<number, LinearPassScratch>();

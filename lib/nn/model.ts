@@ -133,15 +133,21 @@ export interface SparseInputModel extends Model {
    * `totals[0]` and their correct predictions to `totals[1]`. Present only
    * when the model has such a loop for its configuration.
    */
-  readonly trainRows?: (
-    X: SparseRows,
-    Y: Matrix,
-    start: number,
-    end: number,
-    learningRate: number,
-    totals: Float64Array,
-  ) => void;
+  readonly trainRows?: TrainRows;
 }
+
+/**
+ * A model's fused per-sample SGD over rows `start, …, end − 1` of `X`
+ * (see `SparseInputModel.trainRows`).
+ */
+export type TrainRows = (
+  X: SparseRows,
+  Y: Matrix,
+  start: number,
+  end: number,
+  learningRate: number,
+  totals: Float64Array,
+) => void;
 
 /**
  * Whether `model` takes {@linkcode SparseRows} inputs.
