@@ -56,7 +56,7 @@ export type EpochLoss = "mean" | "sum" | "seed001";
 /** Which per-epoch loss the stop rules read. */
 export type StopOn = "loss" | "trainLoss" | "valLoss";
 
-/** What `train` passes to `onProgress`; `lib/plot/progress.ts`'s bars read it directly. */
+/** What `train` passes to `onProgress`; `lib/jupyter/progress.ts`'s bars read it directly. */
 export type TrainProgress = {
   /** `"batch"` inside an epoch, `"epoch"` once an epoch's record is in the history. */
   phase: "batch" | "epoch";
