@@ -57,6 +57,8 @@ function toMatrix(rows: number, cols: number, data: Hdf5Array, dtype: DType): Ma
  * @param path HDF5 file, e.g. `data/mnist_network_params.hdf5`.
  * @param options dtype and expected sizes.
  * @returns `{ weights: [W1 [200, 784], …], biases: [b1 [1, 200], …] }`.
+ * @throws {RangeError} On a missing dataset, a shape other than `sizes` gives,
+ *   or a NaN or ±Infinity in any dataset (named, with its first bad index).
  *
  * @example
  * ```ts
@@ -80,12 +82,38 @@ export async function readCourseParams(
     expect[`b${l}`] = { shape: [sizes[l]] };
   }
   const sets = await readHdf5(path, expect);
+  for (const [name, set] of Object.entries(sets)) checkFinite(path, name, set.shape, set.data);
   const weights: Matrix[] = [], biases: Matrix[] = [];
   for (let l = 1; l < sizes.length; l++) {
     weights.push(toMatrix(sizes[l], sizes[l - 1], sets[`W${l}`].data, dtype));
     biases.push(toMatrix(1, sizes[l], sets[`b${l}`].data, dtype));
   }
   return { weights, biases };
+}
+
+/**
+ * Throws when a parameter dataset holds NaN or ±Infinity (a network with one
+ * scores quietly wrong), naming the file, the dataset and the first bad index.
+ */
+function checkFinite(
+  path: string,
+  name: string,
+  shape: readonly number[],
+  data: ArrayLike<number>,
+): void {
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i])) continue;
+    const index: number[] = [];
+    for (let d = shape.length - 1, rest = i; d >= 0; d--) {
+      index.unshift(rest % shape[d]);
+      rest = Math.floor(rest / shape[d]);
+    }
+    throw new RangeError(
+      `Cannot read course parameters ${path}: expected finite values in dataset ${name}, found ${
+        data[i]
+      } at [${index.join(", ")}]`,
+    );
+  }
 }
 
 /** Options of {@linkcode writeCourseParams}. */

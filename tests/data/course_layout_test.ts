@@ -127,6 +127,54 @@ Deno.test("readCourseParams() rejects weights stored [in, out] and missing layer
   }
 });
 
+Deno.test("readCourseParams() rejects NaN and ±Infinity in any dataset, naming it and the index", async (t) => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const sizes = [4, 3, 2];
+    // h5py, as a new user writes a file: each dataset in turn gets one bad value.
+    await python(
+      `
+import sys, h5py, numpy as np
+sizes = [4, 3, 2]
+for bad_name, bad_index in (("W1", (0, 0)), ("b1", (2,)), ("W2", (1, 2)), ("b2", (1,))):
+    for label, value in (("nan", np.nan), ("inf", np.inf), ("-inf", -np.inf)):
+        with h5py.File(f"{sys.argv[1]}/{bad_name}_{label}.hdf5", "w") as f:
+            for l in range(1, 3):
+                for name, shape in ((f"W{l}", (sizes[l], sizes[l - 1])), (f"b{l}", (sizes[l],))):
+                    data = np.full(shape, 0.5)
+                    if name == bad_name:
+                        data[bad_index] = value
+                    f.create_dataset(name, data=data)
+`,
+      dir,
+    );
+    const cases: [string, string][] = [["W1", "0, 0"], ["b1", "2"], ["W2", "1, 2"], ["b2", "1"]];
+    for (const [name, index] of cases) {
+      for (const [label, shown] of [["nan", "NaN"], ["inf", "Infinity"], ["-inf", "-Infinity"]]) {
+        await t.step(`${name} holding ${shown}`, async () => {
+          const path = `${dir}/${name}_${label}.hdf5`;
+          await assert.rejects(readCourseParams(path, { sizes }), {
+            name: "RangeError",
+            message:
+              `Cannot read course parameters ${path}: expected finite values in dataset ${name}, found ${shown} at [${index}]`,
+          });
+        });
+      }
+    }
+    await t.step("the same file with finite values loads", async () => {
+      const path = `${dir}/ok.hdf5`;
+      await writeCourseParams(path, {
+        weights: [Matrix.full(3, 4, 0.5), Matrix.full(2, 3, 0.5)],
+        biases: [Matrix.full(1, 3, 0.5), Matrix.full(1, 2, 0.5)],
+      });
+      const params = await readCourseParams(path, { sizes });
+      assert.deepEqual(params.weights.map((W) => W.shape), [[3, 4], [2, 3]]);
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeCourseParams() checks the layer chain", async () => {
   const path = "/nonexistent/p.hdf5";
   await assert.rejects(
