@@ -1,0 +1,223 @@
+/**
+ * The browser check behind `deno task test-browser` and `tools/browser.ts`: each notebook executed
+ * by nbclient (`tools/nbexec.py`, the reference), then opened in Debian's classic Jupyter Notebook
+ * in headless Chromium, Run All, and compared cell by cell (`compare.ts`); a full-page screenshot
+ * per notebook goes to `reports/browser/<name>.png` and the counts to
+ * `reports/browser/summary.json`.
+ *
+ * The server and the browser are stopped in every case: on success, on failure, and on SIGINT or
+ * SIGTERM while running (then the process exits with 130 / 143).
+ *
+ * @module
+ */
+
+import type { Browser } from "playwright-core";
+import { writeFileAtomic } from "../../lib/data/atomic_write.ts";
+import { findChromium } from "../../lib/export/chromium.ts";
+import { runNotebook } from "../reproduce/run_notebook.ts";
+import { compareWithReference, type Comparison, type NbformatNotebook } from "./compare.ts";
+import { findNotebookServer, startNotebookServer } from "./notebook_server.ts";
+import { launchBrowser, runAllInPage } from "./run_in_browser.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Options of {@linkcode checkInBrowser}. */
+export interface BrowserCheckOptions {
+  /** Notebook names or prefixes (`"02"`); default all of `notebooks/`. */
+  names?: string[];
+  /** Run-All repeats per notebook in the browser (one nbclient reference each); default 1. */
+  repeat?: number;
+  /** Also run nbclient with late-output recovery off per repeat and count late outputs. */
+  nbclientRepeats?: boolean;
+  /** Output directory for screenshots and summary; default `reports/browser`. */
+  out?: string;
+  /** Environment of the kernels; default `{ NB_QUICK: "1" }`. */
+  env?: Record<string, string>;
+  /** Progress lines (default: to stderr). */
+  log?: (line: string) => void;
+}
+
+/** One Run All of one notebook in the browser. */
+export interface BrowserRun {
+  notebook: string;
+  repeat: number;
+  runSeconds: number;
+  afterIdle: number;
+  comparison: Comparison;
+  consoleErrors: string[];
+  /** Late outputs nbclient saw with recovery off in the same repeat (when asked for). */
+  nbclientLate?: number;
+}
+
+/** What {@linkcode checkInBrowser} returns (and writes to `summary.json`). */
+export interface BrowserCheckResult {
+  runs: BrowserRun[];
+  /** Screenshot per notebook (the last repeat's). */
+  screenshots: Record<string, string>;
+  /** Problems of all runs, one line each. */
+  problems: string[];
+}
+
+/** Why the browser check cannot run here, or `undefined` when it can. */
+export function browserCheckUnavailable(): string | undefined {
+  try {
+    findChromium();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  if (findNotebookServer() === undefined) {
+    return "jupyter-notebook is not installed (apt-get install --no-install-recommends jupyter-notebook, or bash tools/setup.sh)";
+  }
+  return undefined;
+}
+
+/** Notebook file names (`NN_name.ipynb`) matching `names` (prefixes), in order. */
+export function selectNotebooks(names: string[] | undefined): string[] {
+  const all = [...Deno.readDirSync(`${ROOT}notebooks`)]
+    .filter((e) => e.isFile && /^\d\d_.*\.ipynb$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  if (!names || names.length === 0) return all;
+  return names.map((name) => {
+    const found = all.filter((file) => file.startsWith(name));
+    if (found.length !== 1) {
+      throw new Error(
+        `Cannot select notebook ${JSON.stringify(name)}: expected one match in notebooks/, found ${
+          found.length ? found.join(", ") : "none"
+        }`,
+      );
+    }
+    return found[0];
+  });
+}
+
+async function sha256(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Runs the browser check: see the module doc.
+ *
+ * @param options Notebooks, repeats, output directory, kernel environment.
+ * @returns Every run's comparison, the screenshots and all problems.
+ * @throws {Error} When the server, the browser or a reference run cannot start.
+ */
+export async function checkInBrowser(
+  options: BrowserCheckOptions = {},
+): Promise<BrowserCheckResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const files = selectNotebooks(options.names);
+  const repeat = options.repeat ?? 1;
+  const out = options.out ?? `${ROOT}reports/browser`;
+  const env = options.env ?? { NB_QUICK: "1" };
+  await Deno.mkdir(out, { recursive: true });
+  const scratch = await Deno.makeTempDir({ prefix: "nnkit-browser-check-" });
+  const hashes = new Map<string, string>();
+  for (const file of files) hashes.set(file, await sha256(`${ROOT}notebooks/${file}`));
+
+  let server: Awaited<ReturnType<typeof startNotebookServer>> | undefined;
+  let browser: Browser | undefined;
+  const cleanup = async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  };
+  const onSignal = (signal: Deno.Signal, code: number) => () => {
+    log(`browser check: ${signal}: stopping the notebook server and the browser`);
+    cleanup().finally(() => Deno.exit(code));
+  };
+  const handlers: [Deno.Signal, () => void][] = [
+    ["SIGINT", onSignal("SIGINT", 130)],
+    ["SIGTERM", onSignal("SIGTERM", 143)],
+  ];
+  for (const [signal, handler] of handlers) Deno.addSignalListener(signal, handler);
+
+  const runs: BrowserRun[] = [];
+  const problems: string[] = [];
+  const screenshots: Record<string, string> = {};
+  try {
+    server = await startNotebookServer({
+      root: `${ROOT}notebooks`,
+      env: { NO_COLOR: "1", ...env },
+    });
+    browser = await launchBrowser();
+    for (const file of files) {
+      const name = file.replace(/\.ipynb$/, "");
+      for (let r = 1; r <= repeat; r++) {
+        const referencePath = `${scratch}/${name}.r${r}.ipynb`;
+        const reference = await runNotebook(`${ROOT}notebooks/${file}`, referencePath, {
+          env,
+          late: options.nbclientRepeats ? "drop" : "recover",
+          timeout: 900,
+        });
+        if (reference.summary.status !== "ok") {
+          throw new Error(
+            `Cannot check ${name} in the browser: its nbclient reference run failed (${reference.summary.status}): ${
+              reference.summary.errors.map((e) => e.message).join("; ") ||
+              reference.stderr.slice(-500)
+            }`,
+          );
+        }
+        let referenceNb = JSON.parse(await Deno.readTextFile(referencePath)) as NbformatNotebook;
+        if (options.nbclientRepeats && reference.summary.late.length > 0) {
+          // With recovery off the dropped outputs are missing from the reference; run once more
+          // with recovery on for the cell-by-cell comparison.
+          const full = await runNotebook(`${ROOT}notebooks/${file}`, referencePath, {
+            env,
+            timeout: 900,
+          });
+          if (full.summary.status !== "ok") {
+            throw new Error(
+              `Cannot check ${name}: its second nbclient run failed (${full.summary.status})`,
+            );
+          }
+          referenceNb = JSON.parse(await Deno.readTextFile(referencePath)) as NbformatNotebook;
+        }
+        const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+        const page = await context.newPage();
+        const screenshot = `${out}/${name}.png`;
+        try {
+          const run = await runAllInPage(page, server.notebookUrl(file), { screenshot });
+          const comparison = compareWithReference(name, run.cells, referenceNb);
+          runs.push({
+            notebook: name,
+            repeat: r,
+            runSeconds: Math.round(run.runSeconds * 10) / 10,
+            afterIdle: run.afterIdle,
+            comparison,
+            consoleErrors: run.consoleErrors,
+            nbclientLate: options.nbclientRepeats ? reference.summary.late.length : undefined,
+          });
+          problems.push(...comparison.problems.map((p) => `repeat ${r}: ${p}`));
+          screenshots[name] = screenshot;
+          log(
+            `browser: ${name} #${r}: ${comparison.outputs} outputs, ${comparison.figures} figures, ${comparison.images} images, ${comparison.progressBars} progress bars; missing ${comparison.missing}, misplaced ${comparison.misplaced}; ${run.afterIdle} after idle; run ${
+              run.runSeconds.toFixed(1)
+            } s${
+              options.nbclientRepeats ? `; nbclient late ${reference.summary.late.length}` : ""
+            }`,
+          );
+        } finally {
+          await context.close().catch(() => {});
+          for (const id of await server.kernels().catch(() => [] as string[])) {
+            await fetch(`${server.url}api/kernels/${id}`, {
+              method: "DELETE",
+              headers: { Authorization: `token ${server.token}` },
+              signal: AbortSignal.timeout(10_000),
+            }).then((r) => r.body?.cancel()).catch(() => {});
+          }
+        }
+      }
+      if (await sha256(`${ROOT}notebooks/${file}`) !== hashes.get(file)) {
+        problems.push(`${name}: the browser run changed notebooks/${file} (it must never save)`);
+      }
+    }
+  } finally {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+    await cleanup();
+  }
+  const result = { runs, screenshots, problems };
+  await writeFileAtomic(`${out}/summary.json`, JSON.stringify(result, null, 2) + "\n");
+  return result;
+}
