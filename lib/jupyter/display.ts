@@ -92,6 +92,12 @@ export interface FigureDisplayOptions {
    * else 100 ms plus 150 ms per MB. `0` for tests.
    */
   settleMs?: number;
+  /**
+   * The kernel IOPub port whose connections must carry the output before the wait ends, when a
+   * `display` function of the kernel's own is passed (`result_hook.ts`); default none for a
+   * passed `display`, the kernel's port otherwise.
+   */
+  iopubPort?: number | null;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -372,6 +378,7 @@ async function send(
     display: options.display,
     metadata: message.metadata,
     settleMs: options.settleMs,
+    iopubPort: options.iopubPort,
     what,
   });
 }
