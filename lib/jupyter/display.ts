@@ -9,13 +9,17 @@
  *   the plotly extension);
  * - `text/html`: a div and a script that draw it with plotly.js, which the
  *   first figure of a kernel session carries inline from
- *   `node_modules/plotly.js-dist-min` (never a CDN) and later figures reuse
- *   as `window.Plotly`; until the script runs (or when it cannot: untrusted
- *   notebook, the output that carried plotly.js cleared) the div shows the
- *   static PNG and a short note;
+ *   `node_modules/plotly.js-dist-min` (never a CDN, about 4.8 MB) and later
+ *   figures reuse as `window.Plotly`. Inlining is a choice:
+ *   `NNKIT_PLOTLY_JS=none` (what `deno task reproduce` sets) never inlines,
+ *   and the HTML pages of the executed notebooks carry plotly.js once
+ *   instead; `options.includePlotlyJs` decides per figure. When plotly.js is
+ *   not in the page the script says so in one line;
  * - `image/png`: rendered by headless Chromium (one per kernel, see
- *   `lib/export/chromium.ts`), for GitHub, nbviewer and untrusted notebooks. Without
- *   Chromium the PNG is skipped with one notice per session.
+ *   `lib/export/chromium.ts`), sent once: front ends that do not run the
+ *   HTML's script (untrusted notebooks in Jupyter, GitHub, nbviewer) show
+ *   it instead of the HTML. Without Chromium the PNG is skipped with one
+ *   notice per session.
  *
  * The output's metadata carries `{"nnkit": {"figure": name}}`.
  *
@@ -81,7 +85,8 @@ export interface FigureDisplayOptions {
   renderer?: Pick<FigureRenderer, "render">;
   /**
    * Inline plotly.js in this figure's HTML. Default: only in the first
-   * figure of the session (see {@linkcode resetDisplaySession}).
+   * figure of the session (see {@linkcode resetDisplaySession}), and never
+   * when the environment variable `NNKIT_PLOTLY_JS` is `none`.
    */
   includePlotlyJs?: boolean;
   /** Include an image's SVG as `image/svg+xml`; default `true` when it has one. */
@@ -229,13 +234,22 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
   } else {
     var note = document.createElement("p");
     note.style.cssText = "font: 12px sans-serif; color: #666; margin: 4px 0;";
-    note.textContent = "Static image: plotly.js is not loaded in this page (the output that carried it was cleared or not run). Re-run the notebook to get the interactive chart.";
+    note.textContent = "Chart not drawn: plotly.js is not loaded in this page (the output that carried it was cleared or not run, or the notebook was executed with NNKIT_PLOTLY_JS=none). Re-run the notebook to get the interactive chart.";
     el.appendChild(note);
   }
 })();
 </script>`,
   );
   return parts.join("\n");
+}
+
+/** `false` when `NNKIT_PLOTLY_JS=none`: figures then never carry plotly.js. */
+function plotlyInlineAllowed(): boolean {
+  try {
+    return Deno.env.get("NNKIT_PLOTLY_JS") !== "none";
+  } catch {
+    return true; // no env permission: keep the default
+  }
 }
 
 function pngWanted(option: boolean | undefined): boolean {
@@ -307,10 +321,8 @@ export function figureMessage(
   const { width, height } = figure.layout;
   const data: Record<string, unknown> = {
     [PLOTLY_MIME]: JSON.parse(JSON.stringify(figure, typedArrayReplacer)),
-    "text/html": figureHtml(figure, {
-      includePlotlyJs: options.includePlotlyJs,
-      pngBase64: options.pngBase64,
-    }),
+    // The PNG goes out once, as image/png; the HTML does not repeat it.
+    "text/html": figureHtml(figure, { includePlotlyJs: options.includePlotlyJs }),
     "text/plain": `<plotly figure ${name}${
       figure.layout.title?.text ? `: ${figure.layout.title.text}` : ""
     }, ${width}×${height}>`,
@@ -417,7 +429,8 @@ export async function display(
     const pngBase64 = pngWanted(options.png)
       ? await renderPng(item, name, options.renderer)
       : undefined;
-    const includePlotlyJs = options.includePlotlyJs ?? !plotlyInlined;
+    const includePlotlyJs = options.includePlotlyJs ??
+      (!plotlyInlined && plotlyInlineAllowed());
     const message = figureMessage(item, { name, pngBase64, includePlotlyJs });
     await send(message, options, `figure ${name}`);
     if (includePlotlyJs) plotlyInlined = true;
