@@ -2,7 +2,9 @@
  * `deno task reproduce`: executes the notebooks through real Jupyter
  * (nbclient + the Deno kernel, via tools/nbexec.py), one after another, and
  * writes the executed notebooks, `results.json`, `runs.json` and `REPORT.md`,
- * then exports the figures (`deno task export --in OUT/notebooks --out
+ * then writes one self-contained HTML page per executed notebook to
+ * OUT/html/ (`reproduce/html_pages.ts`: nbconvert, plotly.js inlined once)
+ * and exports the figures (`deno task export --in OUT/notebooks --out
  * OUT/figures`) when that task exists.
  *
  * ```
@@ -48,7 +50,7 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../lib/data/atomic_write.ts";
 import {
@@ -67,6 +69,7 @@ import {
   resultsJson,
   type RunRecord,
 } from "./reproduce/report_markdown.ts";
+import { writeHtmlPages } from "./reproduce/html_pages.ts";
 import { defaultPython, runNotebook } from "./reproduce/run_notebook.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -235,7 +238,12 @@ async function runOne(
   threads: number | null,
 ): Promise<RunRecord> {
   removeIfExists(output);
-  const env: Record<string, string> = { NB_QUICK: options.quick ? "1" : "0" };
+  // NNKIT_PLOTLY_JS=none: the executed notebooks do not carry plotly.js (4.8 MB); their HTML
+  // pages do, once each (tools/reproduce/html_pages.ts).
+  const env: Record<string, string> = {
+    NB_QUICK: options.quick ? "1" : "0",
+    NNKIT_PLOTLY_JS: Deno.env.get("NNKIT_PLOTLY_JS") ?? "none",
+  };
   if (threads !== null) {
     const set = { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads };
     for (const [variable, value] of Object.entries(set)) {
@@ -440,6 +448,28 @@ export async function main(args: string[]): Promise<number> {
     reportMarkdown(ordered, { generated: generated.slice(0, 19).replace("T", " ") + " UTC" }),
   );
 
+  let htmlOk = true;
+  try {
+    const pages = await writeHtmlPages(
+      records.map((r) => `${outDir}/notebooks/${r.notebook}.ipynb`).filter((path) => {
+        try {
+          return Deno.statSync(path).isFile;
+        } catch {
+          return false;
+        }
+      }),
+      `${outDir}/html`,
+      { python: options.python },
+    );
+    const sizes = pages.map((p) => `${basename(p.path)} ${(p.bytes / 1e6).toFixed(1)} MB`);
+    console.log(
+      `reproduce: wrote ${outDir}/html/ (plotly.js inlined once each): ${sizes.join(", ")}`,
+    );
+  } catch (error) {
+    htmlOk = false;
+    console.error(`reproduce: failed: ${error instanceof Error ? error.message : error}`);
+  }
+
   let exportOk: boolean | null = null;
   if (options.export) {
     exportOk = await runExport(outDir);
@@ -459,7 +489,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   if (exportOk === false) console.error("reproduce: failed: deno task export exited non-zero");
-  return failed || exportOk === false ? 1 : 0;
+  return failed || exportOk === false || !htmlOk ? 1 : 0;
 }
 
 if (import.meta.main) {

@@ -167,6 +167,31 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * A `<script>` element that defines `window.Plotly` from
+ * `node_modules/plotly.js-dist-min` (about 4.8 MB, no network), also in
+ * pages that load require.js: the wrapper hides any page-level
+ * `module`/`define`. A figure's HTML includes it when asked to
+ * (`includePlotlyJs`); an HTML page of a notebook includes it once.
+ *
+ * @returns The script element's HTML.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { plotlyScriptTag } from "./display.ts";
+ *
+ * const tag = plotlyScriptTag();
+ * assert.ok(tag.startsWith("<script") && tag.endsWith("</script>") && tag.length > 3_000_000);
+ * ```
+ */
+export function plotlyScriptTag(): string {
+  return `<script type="text/javascript">/* plotly.js from node_modules/plotly.js-dist-min, inlined by nnkit */\n` +
+    `(function (module, exports, define) {\n${
+      escapeForScript(plotlyScript())
+    }\n}).call(window);</script>`;
+}
+
 /** Options of {@linkcode figureHtml}. */
 export interface FigureHtmlOptions {
   /** The `id` of the figure's div; default a fresh `nnkit-figure-<n>-<random>`. */
@@ -210,15 +235,7 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
     }">`
     : "";
   const parts: string[] = [];
-  if (options.includePlotlyJs) {
-    // The wrapper hides any page-level `module`/`define` so plotly.js always sets window.Plotly.
-    parts.push(
-      `<script type="text/javascript">/* plotly.js from node_modules/plotly.js-dist-min, inlined by nnkit */\n` +
-        `(function (module, exports, define) {\n${
-          escapeForScript(plotlyScript())
-        }\n}).call(window);</script>`,
-    );
-  }
+  if (options.includePlotlyJs) parts.push(plotlyScriptTag());
   parts.push(
     `<div id="${
       escapeHtml(id)
@@ -370,7 +387,10 @@ export function imageMessage(
       .toString("base64"),
     "text/plain": `<image ${name}, ${width}×${height}>`,
   };
-  if ((options.svg ?? true) && typeof image.svg === "string") data["image/svg+xml"] = image.svg;
+  if ((options.svg ?? true) && typeof image.svg === "string") {
+    // Inline in a page, an XML declaration is noise, and nbconvert 6.5 fails on it.
+    data["image/svg+xml"] = image.svg.replace(/^\s*<\?xml[^>]*\?>\s*/, "");
+  }
   return {
     data,
     metadata: {

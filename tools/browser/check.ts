@@ -3,7 +3,10 @@
  * by nbclient (`tools/nbexec.py`, the reference), then opened in Debian's classic Jupyter Notebook
  * in headless Chromium, Run All, and compared cell by cell (`compare.ts`); a full-page screenshot
  * per notebook goes to `reports/browser/<name>.png` and the counts to
- * `reports/browser/summary.json`.
+ * `reports/browser/summary.json`. The references are executed as `deno task reproduce` executes
+ * them (`NNKIT_PLOTLY_JS=none`) and rendered to HTML pages the same way
+ * (`tools/reproduce/html_pages.ts`, to `reports/browser/html/`); each page is opened from disk with
+ * every network request refused and must draw all its figures and load all its images.
  *
  * The server and the browser are stopped in every case: on success, on failure, and on SIGINT or
  * SIGTERM while running (then the process exits with 130 / 143).
@@ -14,10 +17,16 @@
 import type { Browser } from "playwright-core";
 import { writeFileAtomic } from "../../lib/data/atomic_write.ts";
 import { findChromium } from "../../lib/export/chromium.ts";
+import { writeHtmlPages } from "../reproduce/html_pages.ts";
 import { runNotebook } from "../reproduce/run_notebook.ts";
 import { compareWithReference, type Comparison, type NbformatNotebook } from "./compare.ts";
 import { findNotebookServer, startNotebookServer } from "./notebook_server.ts";
-import { launchBrowser, runAllInPage } from "./run_in_browser.ts";
+import {
+  checkHtmlPage,
+  type HtmlPageCheck,
+  launchBrowser,
+  runAllInPage,
+} from "./run_in_browser.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -56,6 +65,11 @@ export interface BrowserCheckResult {
   screenshots: Record<string, string>;
   /** Problems of all runs, one line each. */
   problems: string[];
+  /** The HTML page of each notebook's (last) reference and what the browser found in it. */
+  htmlPages: Record<
+    string,
+    HtmlPageCheck & { path: string; bytes: number; expectedFigures: number }
+  >;
 }
 
 /** Why the browser check cannot run here, or `undefined` when it can. */
@@ -136,6 +150,7 @@ export async function checkInBrowser(
   const runs: BrowserRun[] = [];
   const problems: string[] = [];
   const screenshots: Record<string, string> = {};
+  const htmlPages: BrowserCheckResult["htmlPages"] = {};
   try {
     server = await startNotebookServer({
       root: `${ROOT}notebooks`,
@@ -145,9 +160,10 @@ export async function checkInBrowser(
     for (const file of files) {
       const name = file.replace(/\.ipynb$/, "");
       for (let r = 1; r <= repeat; r++) {
-        const referencePath = `${scratch}/${name}.r${r}.ipynb`;
+        await Deno.mkdir(`${scratch}/r${r}`, { recursive: true });
+        const referencePath = `${scratch}/r${r}/${name}.ipynb`;
         const reference = await runNotebook(`${ROOT}notebooks/${file}`, referencePath, {
-          env,
+          env: { ...env, NNKIT_PLOTLY_JS: "none" },
           late: options.nbclientRepeats ? "drop" : "recover",
           timeout: 900,
         });
@@ -212,12 +228,48 @@ export async function checkInBrowser(
       if (await sha256(`${ROOT}notebooks/${file}`) !== hashes.get(file)) {
         problems.push(`${name}: the browser run changed notebooks/${file} (it must never save)`);
       }
+      // The last reference as a person opens it: its HTML page, from disk, no network.
+      const referencePath = `${scratch}/r${repeat}/${name}.ipynb`;
+      let html;
+      try {
+        [html] = await writeHtmlPages([referencePath], `${out}/html`);
+      } catch (error) {
+        problems.push(`${name}: ${error instanceof Error ? error.message : error}`);
+        continue;
+      }
+      const finalPath = html.path;
+      const reference = JSON.parse(await Deno.readTextFile(referencePath)) as NbformatNotebook;
+      const expectedFigures = reference.cells.flatMap((c) => c.outputs ?? [])
+        .filter((o) => (o.metadata?.nnkit as { kind?: string } | undefined)?.kind === "plotly")
+        .length;
+      const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+      try {
+        const found = await checkHtmlPage(await context.newPage(), finalPath);
+        htmlPages[name] = { ...found, path: finalPath, bytes: html.bytes, expectedFigures };
+        if (found.drawn !== expectedFigures || found.figures !== expectedFigures) {
+          problems.push(
+            `${name}: HTML page ${finalPath}: expected ${expectedFigures} figure(s) drawn with no network, found ${found.drawn} drawn of ${found.figures}`,
+          );
+        }
+        if (found.loaded !== found.images) {
+          problems.push(
+            `${name}: HTML page ${finalPath}: expected every image loaded, found ${found.loaded} of ${found.images}`,
+          );
+        }
+        log(
+          `browser: ${name}: HTML page ${
+            (html.bytes / 1e6).toFixed(1)
+          } MB, ${found.drawn}/${expectedFigures} figures drawn, ${found.loaded}/${found.images} images, ${found.blocked.length} network requests refused`,
+        );
+      } finally {
+        await context.close().catch(() => {});
+      }
     }
   } finally {
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
     await cleanup();
   }
-  const result = { runs, screenshots, problems };
+  const result = { runs, screenshots, problems, htmlPages };
   await writeFileAtomic(`${out}/summary.json`, JSON.stringify(result, null, 2) + "\n");
   return result;
 }

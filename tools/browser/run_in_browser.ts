@@ -241,3 +241,64 @@ export async function runAllInPage(
   }
   return { cells, runSeconds, afterIdle, consoleErrors };
 }
+
+/** What {@linkcode checkHtmlPage} finds in a notebook's HTML page. */
+export interface HtmlPageCheck {
+  /** Plotly figures (`.nnkit-figure`) in the page. */
+  figures: number;
+  /** Of those, drawn by plotly.js (`svg.main-svg` with a non-empty size). */
+  drawn: number;
+  /** Images (`img`, outside figures) and how many loaded (natural width > 0). */
+  images: number;
+  loaded: number;
+  /** Requests the page tried to make off the local file (all refused). */
+  blocked: string[];
+}
+
+/** In the page: figures drawn and images loaded. */
+function pageFigures(): Omit<HtmlPageCheck, "blocked"> {
+  const figures = [...document.querySelectorAll(".nnkit-figure")];
+  const drawn = figures.filter((el) => {
+    const box = el.querySelector("svg.main-svg")?.getBoundingClientRect();
+    return !!box && box.width > 0 && box.height > 0;
+  }).length;
+  const images = [...document.querySelectorAll("img")].filter((img) =>
+    !img.closest(".nnkit-figure")
+  );
+  return {
+    figures: figures.length,
+    drawn,
+    images: images.length,
+    loaded: images.filter((img) => img.complete && img.naturalWidth > 0).length,
+  };
+}
+
+/**
+ * Opens a self-contained HTML page (`file://`) with every network request refused, waits until
+ * its figures are drawn (or `timeoutMs`), and counts figures and images.
+ *
+ * @param page A fresh page.
+ * @param path The HTML file.
+ * @param timeoutMs How long to wait for every figure to be drawn; default 60,000.
+ */
+export async function checkHtmlPage(
+  page: Page,
+  path: string,
+  timeoutMs = 60_000,
+): Promise<HtmlPageCheck> {
+  const blocked: string[] = [];
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file://") || url.startsWith("data:")) return route.continue();
+    blocked.push(url.slice(0, 120));
+    return route.abort();
+  });
+  await page.goto(`file://${path}`, { waitUntil: "load", timeout: timeoutMs });
+  const deadline = performance.now() + timeoutMs;
+  let found = await page.evaluate(pageFigures);
+  while (found.drawn < found.figures && performance.now() < deadline) {
+    await delay(250);
+    found = await page.evaluate(pageFigures);
+  }
+  return { ...found, blocked };
+}
