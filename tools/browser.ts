@@ -42,10 +42,11 @@ if (import.meta.main) {
   const missingOutputs = result.runs.reduce((n, r) => n + r.comparison.missing, 0);
   const misplaced = result.runs.reduce((n, r) => n + r.comparison.misplaced, 0);
   const late = result.runs.reduce((n, r) => n + (r.nbclientLate ?? 0), 0);
+  const nbMisplaced = result.runs.reduce((n, r) => n + (r.nbclientMisplaced ?? 0), 0);
   for (const problem of result.problems) console.log(problem);
   console.log(
     `browser: ${result.runs.length} runs; missing ${missingOutputs}, misplaced ${misplaced}${
-      nbclientRepeats ? `; nbclient late (recovery off) ${late}` : ""
+      nbclientRepeats ? `; nbclient (recovery off) late ${late}, misplaced ${nbMisplaced}` : ""
     }; ${result.problems.length} problems; screenshots: ${
       Object.values(result.screenshots).join(" ")
     }`,

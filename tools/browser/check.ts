@@ -6,7 +6,8 @@
  * `reports/browser/summary.json`. The references are executed as `deno task reproduce` executes
  * them (`NNKIT_PLOTLY_JS=none`) and rendered to HTML pages the same way
  * (`tools/reproduce/html_pages.ts`, to `reports/browser/html/`); each page is opened from disk with
- * every network request refused and must draw all its figures and load all its images.
+ * every network request refused and must draw all its figures and load all its images; the
+ * reference is kept as `reports/browser/nbclient/<name>.ipynb`.
  *
  * The server and the browser are stopped in every case: on success, on failure, and on SIGINT or
  * SIGTERM while running (then the process exits with 130 / 143).
@@ -56,6 +57,8 @@ export interface BrowserRun {
   consoleErrors: string[];
   /** Late outputs nbclient saw with recovery off in the same repeat (when asked for). */
   nbclientLate?: number;
+  /** execute_results nbclient saw under another cell in the same repeat (when asked for). */
+  nbclientMisplaced?: number;
 }
 
 /** What {@linkcode checkInBrowser} returns (and writes to `summary.json`). */
@@ -204,6 +207,9 @@ export async function checkInBrowser(
             comparison,
             consoleErrors: run.consoleErrors,
             nbclientLate: options.nbclientRepeats ? reference.summary.late.length : undefined,
+            nbclientMisplaced: options.nbclientRepeats
+              ? (reference.summary.misplaced ?? []).length
+              : undefined,
           });
           problems.push(...comparison.problems.map((p) => `repeat ${r}: ${p}`));
           screenshots[name] = screenshot;
@@ -211,7 +217,11 @@ export async function checkInBrowser(
             `browser: ${name} #${r}: ${comparison.outputs} outputs, ${comparison.figures} figures, ${comparison.images} images, ${comparison.progressBars} progress bars; missing ${comparison.missing}, misplaced ${comparison.misplaced}; ${run.afterIdle} after idle; run ${
               run.runSeconds.toFixed(1)
             } s${
-              options.nbclientRepeats ? `; nbclient late ${reference.summary.late.length}` : ""
+              options.nbclientRepeats
+                ? `; nbclient late ${reference.summary.late.length}, misplaced ${
+                  (reference.summary.misplaced ?? []).length
+                }`
+                : ""
             }`,
           );
         } finally {
@@ -238,6 +248,9 @@ export async function checkInBrowser(
         continue;
       }
       const finalPath = html.path;
+      // Keep the executed reference beside its page (its size is the executed notebook's size).
+      await Deno.mkdir(`${out}/nbclient`, { recursive: true });
+      await writeFileAtomic(`${out}/nbclient/${name}.ipynb`, await Deno.readFile(referencePath));
       const reference = JSON.parse(await Deno.readTextFile(referencePath)) as NbformatNotebook;
       const expectedFigures = reference.cells.flatMap((c) => c.outputs ?? [])
         .filter((o) => (o.metadata?.nnkit as { kind?: string } | undefined)?.kind === "plotly")
