@@ -101,10 +101,18 @@ export async function writeHtmlPages(
     for (const notebook of notebooks) {
       const name = basename(notebook).replace(/\.ipynb$/, "");
       const input = join(scratch, `${name}.ipynb`);
-      await Deno.writeTextFile(
-        input,
-        JSON.stringify(pngOverSvg(JSON.parse(await Deno.readTextFile(notebook)))),
-      );
+      let parsed: NotebookLike;
+      try {
+        parsed = JSON.parse(await Deno.readTextFile(notebook));
+        if (!Array.isArray(parsed?.cells)) throw new TypeError("no cells array");
+      } catch (error) {
+        throw new Error(
+          `Cannot render ${notebook} to HTML: expected an executed notebook (nbformat JSON), got ${
+            error instanceof Error ? error.message : error
+          }`,
+        );
+      }
+      await Deno.writeTextFile(input, JSON.stringify(pngOverSvg(parsed)));
       const result = await new Deno.Command(options.python ?? defaultPython(), {
         args: [
           "-m",
