@@ -135,6 +135,8 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
         const executed = readJson(`${out}/notebooks/01_pass.ipynb`);
         assert.equal(executed.metadata.nnkit.status, "ok");
         assert.equal(readJson(`${out}/runs.json`).notebooks["01_pass"].runs.length, 1);
+        const page = Deno.readTextFileSync(`${out}/html/01_pass.html`);
+        assert.equal(page.split("inlined by nnkit */").length - 1, 1, "plotly.js once in the page");
       },
     );
 
