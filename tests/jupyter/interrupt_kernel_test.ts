@@ -72,7 +72,7 @@ Deno.test({
     const report = JSON.parse(stdout.trim().split("\n").at(-1)!);
     assert.equal(report.setup?.error, null, `set-up cell failed: ${why}`);
     assert.equal(report.alive, true, `the kernel died on the interrupt: ${why}`);
-    assert.match(String(report.train?.result), /^'aborted after \d+ epochs'$/, why);
+    assert.match(String(report.train?.result), /^["']aborted after \d+ epochs["']$/, why);
     assert.ok(
       report.train.seconds < 60,
       `the cell ended ${report.train.seconds} s after it started`,
