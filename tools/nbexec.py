@@ -38,7 +38,12 @@ runner round-trips a kernel_info request after every code cell before starting t
 of 12 runs lost an output with it, 6 of 12 without; 0 ms measurable cost on small notebooks). A
 message that fails its check is skipped, counted in the summary and fails the run (status
 corrupt-message), since an output may be lost. The real cure is in the notebook: await each
-display until it has left the kernel, as lib/jupyter/kernel.ts's sendDisplay does.
+display until it has left the kernel, as lib/jupyter/kernel.ts's sendDisplay does, and the lib's
+replacement of the kernel's result publisher (lib/jupyter/result_hook.ts) does for a cell's value.
+Misplaced outputs are counted where they can be told: an execute_result carries the execution
+count of the cell it belongs to, so one filed under a cell with another count (its execute_input
+said so) is listed under "misplaced" (with --late fail it fails the run too, status
+misplaced-output). Display outputs carry no count; only the browser test sees where they land.
 
 Expected outputs (checked after execution, on every executed code cell):
   - tag `expect-output`: at least one output of any kind (stream, display, result).
@@ -62,13 +67,15 @@ group is killed and nbexec exits whatever nbclient is doing. Whatever ends the r
 still alive at exit is killed with its process group.
 
 Exit status: 0 ok; 1 the notebook failed (cell error, timeout, dead kernel, missing output, a
-corrupt message, with --late fail a late output, or an unexpected runner error); 2 bad usage or
-set-up (unreadable IN, unknown kernel); 129, 130, 143 stopped (above). The last line on stdout is
-always one JSON object (when stdout is still open):
+corrupt message, with --late fail a late or misplaced output, or an unexpected runner error); 2
+bad usage or set-up (unreadable IN, unknown kernel); 129, 130, 143 stopped (above). The last line
+on stdout is always one JSON object (when stdout is still open):
   {"notebook", "output", "status": "ok"|"error"|"timeout"|"kernel-died"|"missing-output"|
-   "corrupt-message"|"late-output"|"runner-error"|"setup"|"interrupted", "cells": code cells
-   executed, "code_cells": code cells in IN, "seconds": wall time, "startup_seconds": kernel
-   start until ready, "cell_seconds": [[index, seconds], ...], "late": [{"cell", "output_type"}],
+   "corrupt-message"|"late-output"|"misplaced-output"|"runner-error"|"setup"|"interrupted",
+   "cells": code cells executed, "code_cells": code cells in IN, "seconds": wall time,
+   "startup_seconds": kernel start until ready, "cell_seconds": [[index, seconds], ...],
+   "late": [{"cell", "output_type"}],
+   "misplaced": [{"cell", "output_type", "execution_count", "expected"}],
    "corrupt": [{"cell", "error"}], "errors": [{"kind", "cell", "line", "ename", "evalue",
    "message"}]}
 Human-readable problems go to stderr, one line each.
@@ -281,6 +288,8 @@ def make_client_class():
             self.total_timeout = total_timeout
             self.cell_by_msg: dict[str, int] = {}
             self.late: list[dict[str, Any]] = []
+            self.misplaced: list[dict[str, Any]] = []
+            self.count_by_msg: dict[str, int] = {}
             self.corrupt: list[dict[str, Any]] = []
             self.executed: set[int] = set()
             self.use_barrier = True
@@ -344,11 +353,29 @@ def make_client_class():
                 "allowed": "raises-exception" in cell.metadata.get("tags", []),
             }
 
+        def check_placement(self, msg: dict, index: int) -> None:
+            """Count an execute_result whose execution count is not its cell's (misplaced)."""
+            parent = msg["parent_header"].get("msg_id")
+            if msg["msg_type"] == "execute_input":
+                count = msg["content"].get("execution_count")
+                if isinstance(count, int):
+                    self.count_by_msg[parent] = count
+                return
+            if msg["msg_type"] != "execute_result":
+                return
+            count = msg["content"].get("execution_count")
+            expected = self.count_by_msg.get(parent)
+            if isinstance(count, int) and expected is not None and count != expected:
+                self.misplaced.append({"cell": index, "output_type": "execute_result",
+                                       "execution_count": count, "expected": expected})
+
         def route_late(self, msg: dict) -> None:
             """Attribute a message for an earlier request to its cell (per --late)."""
             parent = msg["parent_header"].get("msg_id")
             index = self.cell_by_msg.get(parent)
             msg_type = msg["msg_type"]
+            if index is not None:
+                self.check_placement(msg, index)
             if index is None or msg_type in ("status", "execute_input"):
                 return
             self.late.append({"cell": index, "output_type": msg_type})
@@ -377,6 +404,7 @@ def make_client_class():
                 if msg is None:
                     continue
                 if msg["parent_header"].get("msg_id") == parent_msg_id:
+                    self.check_placement(msg, cell_index)
                     try:
                         self.process_message(msg, cell, cell_index)
                     except CellExecutionComplete:
@@ -505,7 +533,7 @@ def main(argv: list[str]) -> int:
     summary: dict[str, Any] = {
         "notebook": args.input, "output": args.output, "status": "ok", "cells": 0,
         "code_cells": 0, "seconds": 0.0, "startup_seconds": None, "cell_seconds": [],
-        "late": [], "corrupt": [], "errors": [],
+        "late": [], "misplaced": [], "corrupt": [], "errors": [],
     }
 
     def finish(status: str, code: int) -> int:
@@ -670,6 +698,7 @@ def main(argv: list[str]) -> int:
     if client.ready_at is not None:
         summary["startup_seconds"] = round(client.ready_at - client.started, 3)
     summary["late"] = client.late
+    summary["misplaced"] = client.misplaced
     summary["corrupt"] = client.corrupt
 
     if status == "ok":
@@ -688,6 +717,13 @@ def main(argv: list[str]) -> int:
                         f"check, so an output may be lost ({bad['error']})", index,
                         first_line(nb.cells[index].source) if index is not None else "")
             status, code = "corrupt-message", 1
+        elif client.misplaced and args.late == "fail":
+            for bad in client.misplaced:
+                index = bad["cell"]
+                problem("misplaced-output", "an execute_result of execution "
+                        f"{bad['execution_count']} arrived under this cell (execution "
+                        f"{bad['expected']})", index, first_line(nb.cells[index].source))
+            status, code = "misplaced-output", 1
         elif client.late and args.late == "fail":
             for late in client.late:
                 index = late["cell"]

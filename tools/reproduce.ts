@@ -2,7 +2,9 @@
  * `deno task reproduce`: executes the notebooks through real Jupyter
  * (nbclient + the Deno kernel, via tools/nbexec.py), one after another, and
  * writes the executed notebooks, `results.json`, `runs.json` and `REPORT.md`,
- * then exports the figures (`deno task export --in OUT/notebooks --out
+ * then writes one self-contained HTML page per executed notebook to
+ * OUT/html/ (`reproduce/html_pages.ts`: nbconvert, plotly.js inlined once)
+ * and exports the figures (`deno task export --in OUT/notebooks --out
  * OUT/figures`) when that task exists.
  *
  * ```
@@ -65,7 +67,7 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../lib/data/atomic_write.ts";
 import {
@@ -85,6 +87,7 @@ import {
   type RunRecord,
 } from "./reproduce/report_markdown.ts";
 import { ChildProcesses } from "./reproduce/processes.ts";
+import { writeHtmlPages } from "./reproduce/html_pages.ts";
 import { defaultPython, runNotebook } from "./reproduce/run_notebook.ts";
 import { moveInto, partialDir } from "./reproduce/staging.ts";
 
@@ -251,7 +254,12 @@ async function runOne(
   processes: ChildProcesses,
 ): Promise<RunRecord> {
   const output = paths.write;
-  const env: Record<string, string> = { NB_QUICK: options.quick ? "1" : "0" };
+  // NNKIT_PLOTLY_JS=none: the executed notebooks do not carry plotly.js (4.8 MB); their HTML
+  // pages do, once each (tools/reproduce/html_pages.ts).
+  const env: Record<string, string> = {
+    NB_QUICK: options.quick ? "1" : "0",
+    NNKIT_PLOTLY_JS: Deno.env.get("NNKIT_PLOTLY_JS") ?? "none",
+  };
   if (threads !== null) {
     const set = { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads };
     for (const [variable, value] of Object.entries(set)) {
@@ -523,8 +531,31 @@ async function runAll(
     reportMarkdown(ordered, { generated: generated.slice(0, 19).replace("T", " ") + " UTC" }),
   );
 
+  // One self-contained HTML page per executed notebook (plotly.js inlined once each).
+  let htmlOk = true;
+  if (!failed) {
+    try {
+      const pages = await writeHtmlPages(
+        records.map((r) => `${stage}/notebooks/${r.notebook}.ipynb`).filter((path) => {
+          try {
+            return Deno.statSync(path).isFile;
+          } catch {
+            return false;
+          }
+        }),
+        `${stage}/html`,
+        { python: options.python },
+      );
+      const sizes = pages.map((p) => `${basename(p.path)} ${(p.bytes / 1e6).toFixed(1)} MB`);
+      console.log(`reproduce: wrote HTML pages (plotly.js inlined once each): ${sizes.join(", ")}`);
+    } catch (error) {
+      htmlOk = false;
+      console.error(`reproduce: failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
   let exportOk: boolean | null = null;
-  if (options.export && !failed) {
+  if (options.export && !failed && htmlOk) {
     exportOk = await runExport(stage, processes);
     if (exportOk === null) {
       console.log("reproduce: no `export` task in deno.json yet, skipping the figure export");
@@ -533,7 +564,7 @@ async function runAll(
   if (stop.signal !== null) return await stopped();
   const okCount = records.filter(recordOk).length;
   const total = (performance.now() - started) / 1000;
-  if (failed || exportOk === false) {
+  if (failed || !htmlOk || exportOk === false) {
     console.log(
       `reproduce: ${okCount} of ${records.length} notebooks ok in ${total.toFixed(1)} s` +
         (failed && options.export ? "; figure export skipped" : ""),
@@ -550,7 +581,8 @@ async function runAll(
   try {
     await moveInto(stage, outDir, {
       last: ["runs.json", "results.json", "REPORT.md"],
-      stale: (dir) => /^figures\/[^/]+$/.test(dir) ? /\.(png|svg)$/ : undefined,
+      stale: (dir) =>
+        /^figures\/[^/]+$/.test(dir) ? /\.(png|svg)$/ : dir === "html" ? /\.html$/ : undefined,
     });
   } finally {
     stop.committing = false;

@@ -19,6 +19,7 @@ APT_PACKAGES=(
   iproute2             # `ss`: lib/jupyter waits until a display left the kernel
   gcc                  # compiles lib/native/kernels.c on first use (TS fallback without it)
   libc6-dev            # its headers and libmvec.so (gcc only recommends it)
+  jupyter-notebook     # the classic front end: `jupyter notebook notebooks/`, the browser test
 )
 MIN_DENO_VERSION="2.9.0"
 

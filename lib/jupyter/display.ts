@@ -9,13 +9,17 @@
  *   the plotly extension);
  * - `text/html`: a div and a script that draw it with plotly.js, which the
  *   first figure of a kernel session carries inline from
- *   `node_modules/plotly.js-dist-min` (never a CDN) and later figures reuse
- *   as `window.Plotly`; until the script runs (or when it cannot: untrusted
- *   notebook, the output that carried plotly.js cleared) the div shows the
- *   static PNG and a short note;
+ *   `node_modules/plotly.js-dist-min` (never a CDN, about 4.8 MB) and later
+ *   figures reuse as `window.Plotly`. Inlining is a choice:
+ *   `NNKIT_PLOTLY_JS=none` (what `deno task reproduce` sets) never inlines,
+ *   and the HTML pages of the executed notebooks carry plotly.js once
+ *   instead; `options.includePlotlyJs` decides per figure. When plotly.js is
+ *   not in the page the script says so in one line;
  * - `image/png`: rendered by headless Chromium (one per kernel, see
- *   `lib/export/chromium.ts`), for GitHub, nbviewer and untrusted notebooks. Without
- *   Chromium the PNG is skipped with one notice per session.
+ *   `lib/export/chromium.ts`), sent once: front ends that do not run the
+ *   HTML's script (untrusted notebooks in Jupyter, GitHub, nbviewer) show
+ *   it instead of the HTML. Without Chromium the PNG is skipped with one
+ *   notice per session.
  *
  * The output's metadata carries `{"nnkit": {"figure": name}}`.
  *
@@ -81,7 +85,8 @@ export interface FigureDisplayOptions {
   renderer?: Pick<FigureRenderer, "render">;
   /**
    * Inline plotly.js in this figure's HTML. Default: only in the first
-   * figure of the session (see {@linkcode resetDisplaySession}).
+   * figure of the session (see {@linkcode resetDisplaySession}), and never
+   * when the environment variable `NNKIT_PLOTLY_JS` is `none`.
    */
   includePlotlyJs?: boolean;
   /** Include an image's SVG as `image/svg+xml`; default `true` when it has one. */
@@ -92,6 +97,12 @@ export interface FigureDisplayOptions {
    * else 100 ms plus 150 ms per MB. `0` for tests.
    */
   settleMs?: number;
+  /**
+   * The kernel IOPub port whose connections must carry the output before the wait ends, when a
+   * `display` function of the kernel's own is passed (`result_hook.ts`); default none for a
+   * passed `display`, the kernel's port otherwise.
+   */
+  iopubPort?: number | null;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -156,6 +167,31 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * A `<script>` element that defines `window.Plotly` from
+ * `node_modules/plotly.js-dist-min` (about 4.8 MB, no network), also in
+ * pages that load require.js: the wrapper hides any page-level
+ * `module`/`define`. A figure's HTML includes it when asked to
+ * (`includePlotlyJs`); an HTML page of a notebook includes it once.
+ *
+ * @returns The script element's HTML.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { plotlyScriptTag } from "./display.ts";
+ *
+ * const tag = plotlyScriptTag();
+ * assert.ok(tag.startsWith("<script") && tag.endsWith("</script>") && tag.length > 3_000_000);
+ * ```
+ */
+export function plotlyScriptTag(): string {
+  return `<script type="text/javascript">/* plotly.js from node_modules/plotly.js-dist-min, inlined by nnkit */\n` +
+    `(function (module, exports, define) {\n${
+      escapeForScript(plotlyScript())
+    }\n}).call(window);</script>`;
+}
+
 /** Options of {@linkcode figureHtml}. */
 export interface FigureHtmlOptions {
   /** The `id` of the figure's div; default a fresh `nnkit-figure-<n>-<random>`. */
@@ -199,15 +235,7 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
     }">`
     : "";
   const parts: string[] = [];
-  if (options.includePlotlyJs) {
-    // The wrapper hides any page-level `module`/`define` so plotly.js always sets window.Plotly.
-    parts.push(
-      `<script type="text/javascript">/* plotly.js from node_modules/plotly.js-dist-min, inlined by nnkit */\n` +
-        `(function (module, exports, define) {\n${
-          escapeForScript(plotlyScript())
-        }\n}).call(window);</script>`,
-    );
-  }
+  if (options.includePlotlyJs) parts.push(plotlyScriptTag());
   parts.push(
     `<div id="${
       escapeHtml(id)
@@ -223,13 +251,22 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
   } else {
     var note = document.createElement("p");
     note.style.cssText = "font: 12px sans-serif; color: #666; margin: 4px 0;";
-    note.textContent = "Static image: plotly.js is not loaded in this page (the output that carried it was cleared or not run). Re-run the notebook to get the interactive chart.";
+    note.textContent = "Chart not drawn: plotly.js is not loaded in this page (the output that carried it was cleared or not run, or the notebook was executed with NNKIT_PLOTLY_JS=none). Re-run the notebook to get the interactive chart.";
     el.appendChild(note);
   }
 })();
 </script>`,
   );
   return parts.join("\n");
+}
+
+/** `false` when `NNKIT_PLOTLY_JS=none`: figures then never carry plotly.js. */
+function plotlyInlineAllowed(): boolean {
+  try {
+    return Deno.env.get("NNKIT_PLOTLY_JS") !== "none";
+  } catch {
+    return true; // no env permission: keep the default
+  }
 }
 
 function pngWanted(option: boolean | undefined): boolean {
@@ -301,10 +338,8 @@ export function figureMessage(
   const { width, height } = figure.layout;
   const data: Record<string, unknown> = {
     [PLOTLY_MIME]: JSON.parse(JSON.stringify(figure, typedArrayReplacer)),
-    "text/html": figureHtml(figure, {
-      includePlotlyJs: options.includePlotlyJs,
-      pngBase64: options.pngBase64,
-    }),
+    // The PNG goes out once, as image/png; the HTML does not repeat it.
+    "text/html": figureHtml(figure, { includePlotlyJs: options.includePlotlyJs }),
     "text/plain": `<plotly figure ${name}${
       figure.layout.title?.text ? `: ${figure.layout.title.text}` : ""
     }, ${width}×${height}>`,
@@ -352,7 +387,10 @@ export function imageMessage(
       .toString("base64"),
     "text/plain": `<image ${name}, ${width}×${height}>`,
   };
-  if ((options.svg ?? true) && typeof image.svg === "string") data["image/svg+xml"] = image.svg;
+  if ((options.svg ?? true) && typeof image.svg === "string") {
+    // Inline in a page, an XML declaration is noise, and nbconvert 6.5 fails on it.
+    data["image/svg+xml"] = image.svg.replace(/^\s*<\?xml[^>]*\?>\s*/, "");
+  }
   return {
     data,
     metadata: {
@@ -372,6 +410,7 @@ async function send(
     display: options.display,
     metadata: message.metadata,
     settleMs: options.settleMs,
+    iopubPort: options.iopubPort,
     what,
   });
 }
@@ -410,7 +449,8 @@ export async function display(
     const pngBase64 = pngWanted(options.png)
       ? await renderPng(item, name, options.renderer)
       : undefined;
-    const includePlotlyJs = options.includePlotlyJs ?? !plotlyInlined;
+    const includePlotlyJs = options.includePlotlyJs ??
+      (!plotlyInlined && plotlyInlineAllowed());
     const message = figureMessage(item, { name, pngBase64, includePlotlyJs });
     await send(message, options, `figure ${name}`);
     if (includePlotlyJs) plotlyInlined = true;

@@ -37,6 +37,7 @@ import type { Model } from "../nn/model.ts";
 import type { LabeledData } from "../train/evaluate.ts";
 import type { History } from "../train/history.ts";
 import { train, type TrainOptions } from "../train/train.ts";
+import { interruptSignal } from "./interrupt.ts";
 import { type DisplayFunction, kernelDisplay, sendDisplay } from "./kernel.ts";
 
 /** Numbers (or short texts) shown next to the bar, e.g. `{ loss: 0.21, acc: 0.93 }`. */
@@ -440,6 +441,16 @@ export async function withProgress<T>(
 export interface TrainWithProgressOptions extends TrainOptions {
   /** Name shown before the bar, e.g. `"per-sample SGD"`; default `"training"`. */
   label?: string;
+  /**
+   * Stop after the batch that passes this many seconds (`history.stoppedBy === "aborted"`,
+   * history kept); default none.
+   */
+  timeBudgetSeconds?: number;
+  /**
+   * Stop on Kernel → Interrupt (see `interrupt.ts`); default `true`. Combined with `signal`
+   * and `timeBudgetSeconds`: whichever comes first.
+   */
+  interruptible?: boolean;
 }
 
 /**
@@ -450,7 +461,8 @@ export interface TrainWithProgressOptions extends TrainOptions {
  *
  * @param model Any model {@linkcode train} takes.
  * @param data Training set `{ X: [n, in], Y: [n, k] }`.
- * @param options {@linkcode train}'s options and the bar's `label`.
+ * @param options {@linkcode train}'s options, the bar's `label`, `timeBudgetSeconds` and
+ *   `interruptible` (Kernel → Interrupt stops the run; default `true`).
  * @returns The run's {@linkcode History}.
  *
  * @example
@@ -474,7 +486,45 @@ export async function trainWithProgress(
   data: LabeledData,
   options: TrainWithProgressOptions,
 ): Promise<History> {
-  const { label = "training", onProgress: own, ...trainOptions } = options;
+  const {
+    label = "training",
+    onProgress: own,
+    timeBudgetSeconds,
+    interruptible = true,
+    ...trainOptions
+  } = options;
+  if (timeBudgetSeconds !== undefined && !(timeBudgetSeconds > 0)) {
+    throw new RangeError(
+      `Cannot train ${label}: timeBudgetSeconds must be a positive number of seconds, got ${timeBudgetSeconds}`,
+    );
+  }
+  // The budget is checked against the clock at each progress call: a timer (AbortSignal.timeout)
+  // would not fire while training yields only to microtasks.
+  const budget = new AbortController();
+  const deadline = timeBudgetSeconds === undefined
+    ? Infinity
+    : performance.now() + timeBudgetSeconds * 1000;
+  const signals = [
+    trainOptions.signal,
+    interruptible ? interruptSignal() : undefined,
+    budget.signal,
+  ]
+    .filter((s): s is AbortSignal => s !== undefined);
+  trainOptions.signal = AbortSignal.any(signals);
+  let lastYield = performance.now();
+  const checkpoint = async () => {
+    const now = performance.now();
+    if (now >= deadline) {
+      budget.abort(
+        new DOMException(`Time budget of ${timeBudgetSeconds} s used`, "TimeoutError"),
+      );
+    }
+    // Let the event loop run now and then, so that a SIGINT (Kernel → Interrupt) is seen.
+    if (interruptible && now - lastYield >= 100) {
+      lastYield = now;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  };
   const full = trainOptions.batchSize === "full";
   const bar = {
     total: Math.max(1, trainOptions.epochs),
@@ -485,9 +535,10 @@ export async function trainWithProgress(
   return await withProgress(bar, (onProgress) =>
     train(model, data, {
       ...trainOptions,
-      onProgress: own === undefined ? onProgress : async (state) => {
-        await own(state);
+      onProgress: async (state) => {
+        if (own !== undefined) await own(state);
         await onProgress(state);
+        await checkpoint();
       },
     }));
 }

@@ -233,3 +233,41 @@ Deno.test("imageMessage() rejects an image without PNG bytes", () => {
     /Cannot display image x: png must be a Uint8Array/,
   );
 });
+
+Deno.test("display() sends a figure's PNG once: as image/png, not again inside the HTML", async () => {
+  resetDisplaySession();
+  const { sent, display: fn } = collector();
+  const renderer = fakeRenderer();
+  await display(lineChart([{ name: "a", y: [1, 2] }]), {
+    name: "once",
+    display: fn,
+    renderer,
+    includePlotlyJs: false,
+    settleMs: 0,
+  });
+  const png = sent[0].data["image/png"] as string;
+  assert.ok(png.length > 0, "image/png is sent");
+  assert.ok(!(sent[0].data["text/html"] as string).includes(png), "the HTML does not repeat it");
+  assert.ok(!(sent[0].data["text/html"] as string).includes("data:image/png"));
+});
+
+Deno.test("display() never inlines plotly.js with NNKIT_PLOTLY_JS=none", async () => {
+  resetDisplaySession();
+  const saved = Deno.env.get("NNKIT_PLOTLY_JS");
+  Deno.env.set("NNKIT_PLOTLY_JS", "none");
+  const { sent, display: fn } = collector();
+  try {
+    await display(lineChart([{ name: "a", y: [1, 2] }]), {
+      name: "first",
+      display: fn,
+      png: false,
+      settleMs: 0,
+    });
+  } finally {
+    if (saved === undefined) Deno.env.delete("NNKIT_PLOTLY_JS");
+    else Deno.env.set("NNKIT_PLOTLY_JS", saved);
+    resetDisplaySession();
+  }
+  const html = sent[0].data["text/html"] as string;
+  assert.ok(!html.includes("plotly.js v") && html.length < 20_000, `HTML is ${html.length} chars`);
+});

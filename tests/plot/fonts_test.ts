@@ -50,3 +50,21 @@ try { loadCanvasModule(); } catch (e) { console.log(e.message); }`,
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("registerFonts() falls back to a system font with one warning when DejaVu Sans is nowhere", () => {
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
+  const family = registerFonts({ candidates: ["/nonexistent/fonts"], warn });
+  assert.notEqual(family, FONT_FAMILY);
+  const { createCanvas } = loadCanvasModule();
+  const ctx = createCanvas(10, 10).getContext("2d");
+  ctx.font = `12px "${family}"`;
+  assert.ok(ctx.measureText("pred 7 / true 7").width > 0, `${family} draws text`);
+  registerFonts({ candidates: ["/nonexistent/fonts"], warn });
+  assert.equal(warnings.length, 1, "one warning per process");
+  assert.match(
+    warnings[0],
+    /^nnkit: DejaVu Sans not found in \/nonexistent\/fonts; digit captions use the system font/,
+  );
+  assert.equal(registerFonts(), FONT_FAMILY, "the default search still finds Debian's files");
+});

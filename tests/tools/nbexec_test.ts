@@ -69,6 +69,8 @@ Deno.test("nbexec executes notebooks through Jupyter and checks them", async (t)
     notebookTimeout,
     noNotebook,
     noKernel,
+    misplacedRecover,
+    misplacedFail,
   ] = await Promise.all([
     nbexec("01_pass.ipynb", "--env", "NB_EPOCHS=7"),
     nbexec("02_fail.ipynb"),
@@ -82,6 +84,9 @@ Deno.test("nbexec executes notebooks through Jupyter and checks them", async (t)
     nbexec("05_slow.ipynb", "--timeout", "4"),
     nbexec("no_such.ipynb"),
     nbexec("01_pass.ipynb", "--kernel", "no-such-kernel"),
+    // The first cell's timer broadcasts an execute_result of execution 1 during the second cell.
+    nbexec("07_misplaced_output.ipynb"),
+    nbexec("07_misplaced_output.ipynb", "--late", "fail"),
   ]);
 
   await t.step("a passing notebook runs, gets --env, and keeps every output", () => {
@@ -185,6 +190,21 @@ Deno.test("nbexec executes notebooks through Jupyter and checks them", async (t)
   await t.step("an unknown kernel exits 2 naming it", () => {
     assert.equal(noKernel.code, 2);
     assert.match(noKernel.summary.errors[0].message, /no Jupyter kernel named 'no-such-kernel'/);
+  });
+
+  await t.step("an execute_result under another cell's request is counted as misplaced", () => {
+    const { code, summary } = misplacedRecover;
+    assert.equal(code, 0, JSON.stringify(summary));
+    assert.deepEqual(summary.misplaced, [
+      { cell: 2, output_type: "execute_result", execution_count: 1, expected: 2 },
+    ]);
+  });
+
+  await t.step("--late fail fails on a misplaced output, naming the cell", () => {
+    const { code, summary } = misplacedFail;
+    assert.equal(code, 1, JSON.stringify(summary));
+    assert.equal(summary.status, "misplaced-output");
+    assert.ok(summary.errors.some((e) => e.kind === "misplaced-output" && e.cell === 2));
   });
 });
 

@@ -145,10 +145,12 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
         const runs = readJson(`${out}/runs.json`).notebooks["01_pass"].runs;
         assert.equal(runs.length, 1);
         assert.equal(runs[0].output, `${out}/notebooks/01_pass.ipynb`);
+        const page = Deno.readTextFileSync(`${out}/html/01_pass.html`);
+        assert.equal(page.split("inlined by nnkit */").length - 1, 1, "plotly.js once in the page");
         // The completed run was moved in whole: no partial folder is left.
         assert.deepEqual(
           [...Deno.readDirSync(out)].map((e) => e.name).sort(),
-          ["REPORT.md", "notebooks", "results.json", "runs.json"],
+          ["REPORT.md", "html", "notebooks", "results.json", "runs.json"],
         );
       },
     );
@@ -266,12 +268,12 @@ Deno.test("reproduce executes fixture notebooks through Jupyter and reports them
 
 Deno.test("reproduce rejects unknown notebooks and bad flags with exit code 2", async (t) => {
   await t.step("unknown notebook name lists the available ones", async () => {
-    const { code, stderr, out } = await reproduce(["07"]);
+    const { code, stderr, out } = await reproduce(["09"]);
     await Deno.remove(out, { recursive: true });
     assert.equal(code, 2);
     assert.match(
       stderr,
-      /Cannot find notebook "07" in .*: expected a prefix of one of 01_pass, 02_fail/,
+      /Cannot find notebook "09" in .*: expected a prefix of one of 01_pass, 02_fail/,
     );
   });
   await t.step("bad flag values name the flag", () => {
@@ -307,7 +309,7 @@ Deno.test("selectNotebooks() matches names by prefix with or without the number"
   assert.deepEqual(selectNotebooks(FIXTURES, ["02"]), ["02_fail"]);
   assert.deepEqual(selectNotebooks(FIXTURES, ["late"]), ["04_late_output"]);
   assert.deepEqual(selectNotebooks(FIXTURES, ["05_slow.ipynb", "01"]), ["01_pass", "05_slow"]);
-  assert.equal(selectNotebooks(FIXTURES, []).length, 6);
+  assert.equal(selectNotebooks(FIXTURES, []).length, 7);
 });
 
 Deno.test("a completed run with the figure export moves notebooks, figures and reports in", async () => {

@@ -43,6 +43,8 @@ export interface NbexecSummary {
   startup_seconds: number | null;
   cell_seconds: [number, number][];
   late: { cell: number; output_type: string }[];
+  /** execute_results filed under a cell with another execution count (see tools/nbexec.py). */
+  misplaced?: { cell: number; output_type: string; execution_count: number; expected: number }[];
   corrupt?: { cell: number | null; error: string }[];
   errors: NbexecProblem[];
 }
