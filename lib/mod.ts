@@ -19,6 +19,11 @@
  * @module
  */
 
+// In Deno's Jupyter kernel, importing the front-end layer installs its two hooks: a cell's last
+// value reaches the front end before the cell goes idle, and Kernel → Interrupt stops training
+// instead of the kernel (both are no-ops elsewhere).
+import "./jupyter/mod.ts";
+
 // Dtypes, tensors and products.
 export { type DType, type FloatArray, formatShape, type Shape } from "./dtypes.ts";
 export { Matrix } from "./tensor/matrix.ts";
@@ -175,6 +180,7 @@ export {
   type RenderOptions,
 } from "./export/chromium.ts";
 export { display, displayImage, type FigureDisplayOptions } from "./jupyter/display.ts";
+export { interruptSignal } from "./jupyter/interrupt.ts";
 export {
   progressBar,
   type ProgressBarOptions,
