@@ -157,15 +157,18 @@ export function fusedLinearPass(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Matrix } from "../tensor/matrix.ts";
- * import { sparseRows } from "../tensor/sparse_rows.ts";
  * import { softmaxSgdRows } from "./linear.ts";
  *
- * const W = Matrix.zeros(2, 2), b = Matrix.zeros(1, 2), totals = new Float64Array(2);
- * const X = sparseRows(Matrix.from([[1, 0]]));
+ * // One row x = [1, 0] as CSR (what lib/tensor's sparseRows builds), W [2, 2] and b [1, 2] zeros.
+ * const X = {
+ *   rows: 1, cols: 2, rowStart: new Uint32Array([0, 1]), colIndex: new Uint16Array([0]),
+ *   values: new Float64Array([1]), codes: null, codeValues: null,
+ * };
+ * const W = { rows: 2, cols: 2, data: new Float64Array(4) };
+ * const b = { rows: 1, cols: 2, data: new Float64Array(2) }, totals = new Float64Array(2);
  * softmaxSgdRows(X, new Int32Array([1]), { W, b }, { start: 0, end: 1, learningRate: 1, totals });
  * assert.ok(Math.abs(totals[0] - Math.log(2)) < 1e-12); // the loss before the step
- * assert.deepEqual(W.toArray(), [[-0.5, 0.5], [0, 0]]);
+ * assert.deepEqual([...W.data], [-0.5, 0.5, 0, 0]);
  * ```
  */
 export function softmaxSgdRows(
