@@ -206,6 +206,35 @@ function checkFigureSize(figure: PlotlyFigure): { width: number; height: number 
 }
 
 /**
+ * Launches Chromium headless through `playwright-core` with the project's
+ * flags ({@linkcode CHROMIUM_ARGS}, a fresh profile, no sandbox), leaving
+ * SIGINT/SIGTERM/SIGHUP to the caller (playwright still kills the browser
+ * when this process exits). Close it in `finally`.
+ *
+ * @param executablePath The browser, e.g. from {@linkcode findChromium}.
+ * @param timeoutMs Milliseconds allowed for the launch.
+ * @throws {Error} `Cannot launch Chromium <path>: <reason>`.
+ */
+export async function launchChromium(executablePath: string, timeoutMs: number): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  try {
+    return await chromium.launch({
+      executablePath,
+      headless: true,
+      chromiumSandbox: false,
+      args: [...CHROMIUM_ARGS],
+      timeout: timeoutMs,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+  } catch (error) {
+    const first = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new Error(`Cannot launch Chromium ${executablePath}: ${first}`, { cause: error });
+  }
+}
+
+/**
  * Launches headless Chromium, opens one page and loads plotly.js into it.
  * Close it when done (`await renderer.close()`); a failure during launch
  * closes the browser before the error is rethrown.
@@ -235,25 +264,7 @@ export async function launchRenderer(options: LaunchOptions = {}): Promise<Figur
   const executablePath = findChromium(options);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const started = performance.now();
-  const { chromium } = await import("playwright-core");
-  let browser: Browser;
-  try {
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      chromiumSandbox: false,
-      args: [...CHROMIUM_ARGS],
-      timeout: timeoutMs,
-      // The kernel or the export tool decides when to quit; playwright still
-      // kills the browser when this process exits.
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    });
-  } catch (error) {
-    const first = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new Error(`Cannot launch Chromium ${executablePath}: ${first}`, { cause: error });
-  }
+  const browser = await launchChromium(executablePath, timeoutMs);
   let page: Page;
   try {
     page = await browser.newPage({ viewport: { width: 1024, height: 768 } });

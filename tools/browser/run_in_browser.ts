@@ -9,23 +9,12 @@
  */
 
 import type { Browser, Page } from "playwright-core";
-import { CHROMIUM_ARGS, findChromium } from "../../lib/export/chromium.ts";
+import { findChromium, launchChromium } from "../../lib/export/chromium.ts";
 import type { PageCell } from "./compare.ts";
 
 /** Launches Debian's Chromium headless (fresh profile, the project's flags); close it in `finally`. */
 export async function launchBrowser(timeoutMs = 60_000): Promise<Browser> {
-  const executablePath = findChromium();
-  const { chromium } = await import("playwright-core");
-  return await chromium.launch({
-    executablePath,
-    headless: true,
-    chromiumSandbox: false,
-    args: [...CHROMIUM_ARGS],
-    timeout: timeoutMs,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-  });
+  return await launchChromium(findChromium(), timeoutMs);
 }
 
 /** Options of {@linkcode runAllInPage}. */
